@@ -1,0 +1,109 @@
+// The small interface both backends implement. A backend owns raw float32 storage and runs kernels on it;
+// it knows nothing of tensors, autodiff or user input: src/ops validates and plans, then calls in here.
+import type { PhiloxKey } from '../random';
+
+/** Opaque storage of float32 elements owned by one backend (a typed array or a GPUBuffer). */
+export interface Storage {
+  /** Number of float32 elements. */
+  readonly length: number;
+}
+
+/** Elementwise functions of one argument. The order is shared with shaders/elementwise.wgsl. */
+export const UNARY_OPS = [
+  'neg',
+  'abs',
+  'exp',
+  'log',
+  'sqrt',
+  'square',
+  'tanh',
+  'sigmoid',
+  'relu',
+  'copy',
+] as const;
+export type UnaryOp = (typeof UNARY_OPS)[number];
+
+/** Elementwise functions of two arguments. The order is shared with shaders/elementwise.wgsl. */
+export const BINARY_OPS = [
+  'add',
+  'sub',
+  'mul',
+  'div',
+  'pow',
+  'maximum',
+  'minimum',
+  'greater',
+  'greaterEqual',
+  'less',
+  'lessEqual',
+  'equal',
+  'notEqual',
+] as const;
+export type BinaryOp = (typeof BINARY_OPS)[number];
+
+/** Reductions. The order is shared with shaders/reduce.wgsl. */
+export const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'argmax', 'argmin'] as const;
+export type ReduceOp = (typeof REDUCE_OPS)[number];
+
+/** What the softmax family computes per row. The order is shared with shaders/softmax.wgsl. */
+export const SOFTMAX_MODES = ['softmax', 'logSoftmax', 'logSumExp'] as const;
+export type SoftmaxMode = (typeof SOFTMAX_MODES)[number];
+
+/**
+ * An operand of a broadcasting op: storage read through `strides` (one per axis of the output shape,
+ * 0 where broadcast), or a plain number.
+ */
+export type Operand = { data: Storage; strides: readonly number[] } | number;
+
+/**
+ * A batched matmul C[z] = A[z] @ B[z] for z < batch, with every operand addressed by strides so that
+ * transposed and broadcast operands need no copy. A: (M,K), B: (K,N), C: (M,N) contiguous.
+ */
+export interface MatmulPlan {
+  batch: number;
+  M: number;
+  K: number;
+  N: number;
+  /** Element strides of A: per batch, per row (m), per column (k). */
+  a: { batch: number; row: number; col: number };
+  /** Element strides of B: per batch, per row (k), per column (n). */
+  b: { batch: number; row: number; col: number };
+}
+
+/** One of the two backends. Every method is asynchronous on the device but returns at once. */
+export interface Backend {
+  readonly name: 'cpu' | 'webgpu';
+  /** Copies host data into new storage. */
+  upload(data: Float32Array): Storage;
+  /** Reads storage back to the host, waiting for queued work. */
+  read(x: Storage): Promise<Float32Array>;
+  /** Returns storage to the backend; it must not be used again. */
+  free(x: Storage): void;
+  /** Bytes held by one storage. */
+  bytes(x: Storage): number;
+
+  fill(value: number, length: number): Storage;
+  random(dist: 'uniform' | 'normal', key: PhiloxKey, counter: number, length: number): Storage;
+
+  unary(op: UnaryOp, x: Storage): Storage;
+  /** out[i] = op(a[i], b[i]) over `outShape`, each operand read through its broadcast strides. */
+  binary(op: BinaryOp, a: Operand, b: Operand, outShape: readonly number[]): Storage;
+  /** out[i] = cond[i] != 0 ? a[i] : b[i], broadcast like binary. */
+  where(cond: Operand, a: Operand, b: Operand, outShape: readonly number[]): Storage;
+
+  matmul(a: Storage, b: Storage, plan: MatmulPlan): Storage;
+  /** Reduces the middle axis of x viewed as (outer, size, inner); the result is (outer, inner). */
+  reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage;
+  /** softmax / logSoftmax over the middle axis of (outer, size, inner), or logSumExp giving (outer, inner). */
+  softmax(mode: SoftmaxMode, x: Storage, outer: number, size: number, inner: number): Storage;
+
+  /** A contiguous copy of x read through `strides` over `outShape` (transpose, broadcastTo). */
+  strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage;
+  /** out(outer, n, inner) = x(outer, idx[j], inner); NaN where an index is not a valid integer. */
+  gather(x: Storage, indices: Storage, outer: number, size: number, inner: number): Storage;
+  /** out(n, depth) = 1 where indices[j] == column, else 0. */
+  oneHot(indices: Storage, depth: number): Storage;
+
+  /** Releases everything the backend holds (for WebGPU: the device, unless it was given by the user). */
+  dispose(): void;
+}

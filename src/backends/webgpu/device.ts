@@ -1,0 +1,105 @@
+// Finds a WebGPU adapter and device: navigator.gpu in a browser, the `webgpu` package (Dawn) in Node.
+// Every failure says what is missing and what to do; nothing here allocates tensors.
+import { GradboxError } from '../../errors';
+
+/** What the device offers that kernels may use, read once at start. */
+export interface GpuDeviceInfo {
+  vendor: string;
+  architecture: string;
+  description: string;
+  subgroups: boolean;
+  timestampQuery: boolean;
+}
+
+export interface AcquiredDevice {
+  device: GPUDevice;
+  info: GpuDeviceInfo;
+  /** The Node GPU object, kept so it can be released (Node will not exit while it is referenced). */
+  gpuHandle: unknown;
+}
+
+async function findGpu(): Promise<{ gpu: GPU; handle: unknown }> {
+  const nav = (globalThis as { navigator?: { gpu?: GPU } }).navigator;
+  if (nav?.gpu) return { gpu: nav.gpu, handle: null };
+  const isNode = typeof process !== 'undefined' && !!process.versions?.node;
+  if (!isNode) {
+    throw new GradboxError(
+      'WebGPU is not available in this browser (navigator.gpu is missing). Use a browser with WebGPU ' +
+        '(Chrome or Edge 113+, Safari 26+, Firefox 141+) on a secure page (https or localhost), ' +
+        "or create the context with { backend: 'cpu' }.",
+    );
+  }
+  let mod: { create: (flags: string[]) => GPU; globals: Record<string, unknown> };
+  try {
+    const name = 'webgpu'; // a variable keeps bundlers from resolving this Node-only package for browsers
+    mod = await import(/* @vite-ignore */ name);
+  } catch (e) {
+    throw new GradboxError(
+      `WebGPU in Node needs the 'webgpu' package, which could not be loaded (${(e as Error).message}). ` +
+        "Install it with `npm install webgpu`, or create the context with { backend: 'cpu' }.",
+    );
+  }
+  // GPUBufferUsage, GPUMapMode, ... are globals in browsers; Dawn's binding provides them.
+  for (const [k, v] of Object.entries(mod.globals)) {
+    if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
+  }
+  const gpu = mod.create([]);
+  return { gpu, handle: gpu };
+}
+
+/** Requests an adapter and a device with the limits and features gradbox's kernels can use. */
+export async function acquireDevice(powerPreference?: GPUPowerPreference): Promise<AcquiredDevice> {
+  const { gpu, handle } = await findGpu();
+  const adapter = await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
+  if (!adapter) {
+    throw new GradboxError(
+      'WebGPU is present but no adapter was found. In Chrome/Chromium, enable it with ' +
+        '--enable-unsafe-webgpu (or chrome://flags/#enable-unsafe-webgpu); in Node without a GPU, point ' +
+        'VK_ICD_FILENAMES at a Vulkan driver such as SwiftShader (see the README), ' +
+        "or create the context with { backend: 'cpu' }.",
+    );
+  }
+  const features: GPUFeatureName[] = [];
+  const subgroups = adapter.features.has('subgroups');
+  const timestampQuery = adapter.features.has('timestamp-query');
+  if (subgroups) features.push('subgroups');
+  if (timestampQuery) features.push('timestamp-query');
+  const want = [
+    'maxStorageBufferBindingSize',
+    'maxBufferSize',
+    'maxComputeWorkgroupStorageSize',
+    'maxComputeInvocationsPerWorkgroup',
+    'maxStorageBuffersPerShaderStage',
+  ] as const;
+  const requiredLimits: Record<string, number> = {};
+  for (const k of want) requiredLimits[k] = adapter.limits[k];
+  const device = await adapter.requestDevice({
+    requiredFeatures: features,
+    requiredLimits,
+    label: 'gradbox',
+  });
+  const ai = adapter.info;
+  return {
+    device,
+    gpuHandle: handle,
+    info: {
+      vendor: ai?.vendor ?? '',
+      architecture: ai?.architecture ?? '',
+      description: ai?.description ?? '',
+      subgroups,
+      timestampQuery,
+    },
+  };
+}
+
+/** Device info for a GPUDevice the user brought (its adapter is not known to us). */
+export function infoOfDevice(device: GPUDevice): GpuDeviceInfo {
+  const ai = (device as GPUDevice & { adapterInfo?: GPUAdapterInfo }).adapterInfo;
+  return {
+    vendor: ai?.vendor ?? 'unknown',
+    architecture: ai?.architecture ?? 'unknown',
+    description: ai?.description ?? 'a device given by the application',
+    subgroups: device.features.has('subgroups'),
+    timestampQuery: device.features.has('timestamp-query'),
+  };
+}

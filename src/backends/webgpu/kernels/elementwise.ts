@@ -1,0 +1,135 @@
+// Plans elementwise dispatches (shaders/elementwise.wgsl): unary, binary, where and strided copies.
+// Axes are merged where every operand is contiguous across them, so most broadcasts index in rank <= 3.
+import { fmtShape, GradboxError } from '../../../errors';
+import { BINARY_OPS, type BinaryOp, type Operand, UNARY_OPS, type UnaryOp } from '../../backend';
+import { gridFor } from '../grid';
+import { Params } from '../params';
+import type { GpuRunner, GpuStorage } from '../runner';
+import { SHADERS } from '../shaders';
+
+const WG = 256;
+const MAX_RANK = 8;
+
+/**
+ * Drops axes of length 1 and merges neighbouring axes that every operand walks contiguously.
+ * Returns the reduced shape and each operand's strides over it.
+ */
+export function collapseAxes(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): { shape: number[]; strides: number[][] } {
+  const outShape: number[] = [];
+  const outStrides: number[][] = strides.map(() => []);
+  for (let ax = 0; ax < shape.length; ax++) {
+    if (shape[ax] === 1) continue;
+    const last = outShape.length - 1;
+    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k][last] === s[ax] * shape[ax]);
+    if (mergeable) {
+      outShape[last] *= shape[ax];
+      strides.forEach((s, k) => {
+        outStrides[k][last] = s[ax];
+      });
+    } else {
+      outShape.push(shape[ax]);
+      strides.forEach((s, k) => {
+        outStrides[k].push(s[ax]);
+      });
+    }
+  }
+  return { shape: outShape, strides: outStrides };
+}
+
+function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
+  return shape.length <= 1 && (shape.length === 0 || strides[0] === 1);
+}
+
+/** Runs one of the elementwise entry points over operands (storage or constants) broadcast to outShape. */
+function run(
+  r: GpuRunner,
+  entry: 'unary' | 'binary' | 'where_select',
+  op: number,
+  operands: readonly Operand[],
+  outShape: readonly number[],
+): GpuStorage {
+  let n = 1;
+  for (const d of outShape) n *= d;
+  const out = r.alloc(n);
+  if (n === 0) return out;
+  const zeros = outShape.map(() => 0);
+  const collapsed = collapseAxes(
+    outShape,
+    operands.map((x) => (typeof x === 'number' ? zeros : x.strides)),
+  );
+  if (collapsed.shape.length > MAX_RANK) {
+    throw new GradboxError(
+      `elementwise: the broadcast ${fmtShape(outShape)} needs ${collapsed.shape.length} distinct axes on the GPU; ` +
+        `at most ${MAX_RANK} are supported. Reshape the operands to merge axes first.`,
+    );
+  }
+  let constMask = 0;
+  const consts = [0, 0, 0];
+  const buffers: GPUBuffer[] = [];
+  // A constant operand still needs a buffer in its binding slot: any storage of this dispatch will do.
+  const placeholder = (operands.find((x) => typeof x !== 'number') as { data: GpuStorage } | undefined)?.data
+    .buffer;
+  operands.forEach((x, k) => {
+    if (typeof x === 'number') {
+      constMask |= 1 << k;
+      consts[k] = x;
+      buffers.push(placeholder ?? out.buffer);
+    } else {
+      buffers.push((x.data as GpuStorage).buffer);
+    }
+  });
+  const contiguous = collapsed.strides.every(
+    (s, k) => typeof operands[k] === 'number' || isContiguous(collapsed.shape, s),
+  );
+  buffers.push(out.buffer);
+  const params = new Params()
+    .u32(n, collapsed.shape.length)
+    .f32(...consts)
+    .u32x4(collapsed.shape, 2);
+  for (let k = 0; k < 3; k++) params.u32x4(collapsed.strides[k] ?? [], 2);
+  r.dispatch({
+    shader: SHADERS.elementwise,
+    entry,
+    constants: { OP: op, CONTIGUOUS: contiguous ? 1 : 0, CONST_MASK: constMask },
+    params,
+    buffers,
+    workgroups: gridFor(n, WG),
+  });
+  return out;
+}
+
+export function unary(r: GpuRunner, op: UnaryOp, x: GpuStorage): GpuStorage {
+  return run(r, 'unary', UNARY_OPS.indexOf(op), [{ data: x, strides: [1] }], [x.length]);
+}
+
+export function binary(
+  r: GpuRunner,
+  op: BinaryOp,
+  a: Operand,
+  b: Operand,
+  outShape: readonly number[],
+): GpuStorage {
+  return run(r, 'binary', BINARY_OPS.indexOf(op), [a, b], outShape);
+}
+
+export function where(
+  r: GpuRunner,
+  c: Operand,
+  a: Operand,
+  b: Operand,
+  outShape: readonly number[],
+): GpuStorage {
+  return run(r, 'where_select', 0, [c, a, b], outShape);
+}
+
+export function strided(
+  r: GpuRunner,
+  x: GpuStorage,
+  strides: readonly number[],
+  outShape: readonly number[],
+) {
+  return run(r, 'unary', UNARY_OPS.indexOf('copy'), [{ data: x, strides }], outShape);
+}

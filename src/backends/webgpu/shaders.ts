@@ -1,0 +1,28 @@
+// The WGSL sources of gradbox, imported as text (inlined into the built library) with common.wgsl in front.
+// Module-level `enable` lines must come first in WGSL, so they are hoisted above the shared helpers.
+import commonWgsl from '../../../shaders/common.wgsl?raw';
+import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
+import layoutWgsl from '../../../shaders/layout.wgsl?raw';
+import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import randomWgsl from '../../../shaders/random.wgsl?raw';
+import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
+import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
+import type { ShaderSource } from './runner';
+
+function withCommon(name: string, code: string): ShaderSource {
+  const enables = code.match(/^enable [^;]+;\s*$/gm) ?? [];
+  const body = code.replace(/^enable [^;]+;\s*$/gm, '');
+  return { name, code: `${enables.join('\n')}\n${commonWgsl}\n${body}` };
+}
+
+/** Every kernel family by name; `source` is what the kernels panel of a demo shows. */
+export const SHADERS = {
+  elementwise: withCommon('elementwise', elementwiseWgsl),
+  layout: withCommon('layout', layoutWgsl),
+  matmul: withCommon('matmul', matmulWgsl),
+  random: withCommon('random', randomWgsl),
+  reduce: withCommon('reduce', reduceWgsl),
+  softmax: withCommon('softmax', softmaxWgsl),
+} satisfies Record<string, ShaderSource>;
+
+export type ShaderName = keyof typeof SHADERS;

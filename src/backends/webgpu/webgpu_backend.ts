@@ -1,0 +1,112 @@
+// The WebGPU backend: every op is a WGSL dispatch encoded into a shared batch, submitted on readback.
+// Kernel choice per family lives in kernels/; this class only routes calls and owns the runner.
+
+import type { PhiloxKey } from '../../random';
+import type {
+  Backend,
+  BinaryOp,
+  MatmulPlan,
+  Operand,
+  ReduceOp,
+  SoftmaxMode,
+  Storage,
+  UnaryOp,
+} from '../backend';
+import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
+import * as ew from './kernels/elementwise';
+import * as layout from './kernels/layout';
+import { type MatmulVariant, matmul } from './kernels/matmul';
+import { type ReduceVariant, reduce, softmax } from './kernels/reduce';
+import { GpuRunner, type GpuStorage } from './runner';
+
+const gpu = (x: Storage) => x as GpuStorage;
+const gpuOperand = (x: Operand): Operand => x;
+
+export interface WebGpuOptions {
+  /** An existing device to run on; gradbox will not destroy it. */
+  device?: GPUDevice;
+  powerPreference?: GPUPowerPreference;
+  debug?: boolean;
+}
+
+export class WebGpuBackend implements Backend {
+  readonly name = 'webgpu' as const;
+  /** Kernel variants to use; 'auto' chooses by shape. Tests and benchmarks pin them to compare rungs. */
+  readonly variants: { matmul: MatmulVariant; reduce: ReduceVariant } = { matmul: 'auto', reduce: 'auto' };
+  private gpuHandle: unknown;
+
+  private constructor(
+    readonly runner: GpuRunner,
+    private ownsDevice: boolean,
+    gpuHandle: unknown,
+  ) {
+    this.gpuHandle = gpuHandle;
+  }
+
+  static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
+    let acquired: AcquiredDevice;
+    if (opts.device) acquired = { device: opts.device, info: infoOfDevice(opts.device), gpuHandle: null };
+    else acquired = await acquireDevice(opts.powerPreference);
+    const runner = new GpuRunner(acquired.device, acquired.info, !!opts.debug);
+    return new WebGpuBackend(runner, !opts.device, acquired.gpuHandle);
+  }
+
+  get device(): GPUDevice {
+    return this.runner.device;
+  }
+
+  /** Wraps a GPUBuffer the caller owns; gradbox reads and writes it but never destroys it. */
+  wrap(buffer: GPUBuffer, length: number): GpuStorage {
+    return { buffer, length, owned: false };
+  }
+
+  upload(data: Float32Array): Storage {
+    return this.runner.upload(data);
+  }
+  read(x: Storage): Promise<Float32Array> {
+    return this.runner.read(gpu(x));
+  }
+  free(x: Storage): void {
+    this.runner.free(gpu(x));
+  }
+  bytes(x: Storage): number {
+    return x.length * 4;
+  }
+  fill(value: number, length: number): Storage {
+    return layout.fill(this.runner, value, length);
+  }
+  random(dist: 'uniform' | 'normal', key: PhiloxKey, counter: number, length: number): Storage {
+    return layout.random(this.runner, dist, key, counter, length);
+  }
+  unary(op: UnaryOp, x: Storage): Storage {
+    return ew.unary(this.runner, op, gpu(x));
+  }
+  binary(op: BinaryOp, a: Operand, b: Operand, outShape: readonly number[]): Storage {
+    return ew.binary(this.runner, op, gpuOperand(a), gpuOperand(b), outShape);
+  }
+  where(c: Operand, a: Operand, b: Operand, outShape: readonly number[]): Storage {
+    return ew.where(this.runner, c, a, b, outShape);
+  }
+  matmul(a: Storage, b: Storage, plan: MatmulPlan): Storage {
+    return matmul(this.runner, gpu(a), gpu(b), plan, this.variants.matmul);
+  }
+  reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
+    return reduce(this.runner, op, gpu(x), outer, size, inner, this.variants.reduce);
+  }
+  softmax(mode: SoftmaxMode, x: Storage, outer: number, size: number, inner: number): Storage {
+    return softmax(this.runner, mode, gpu(x), outer, size, inner);
+  }
+  strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage {
+    return ew.strided(this.runner, gpu(x), strides, outShape);
+  }
+  gather(x: Storage, indices: Storage, outer: number, size: number, inner: number): Storage {
+    return layout.gather(this.runner, gpu(x), gpu(indices), outer, size, inner);
+  }
+  oneHot(indices: Storage, depth: number): Storage {
+    return layout.oneHot(this.runner, gpu(indices), depth);
+  }
+  dispose(): void {
+    this.runner.destroy(this.ownsDevice);
+    this.gpuHandle = null;
+  }
+}

@@ -1,0 +1,13 @@
+// gradbox's public face: everything users import comes from here, and nothing else is public.
+// See README.md for a tour; every export below carries its own documentation.
+
+export { SHADERS } from './backends/webgpu/shaders';
+export type { BackendName, ContextOptions, MemoryInfo } from './context';
+export { Context, createContext } from './context';
+export { GradboxError } from './errors';
+export type { NestedArray } from './nested';
+export type { RandomOptions, ShapeLike, TensorData } from './ops/creation';
+export type { TensorLike } from './ops/inputs';
+export type { Axes } from './ops/reduce';
+export type { Shape } from './shape';
+export { Tensor } from './tensor';

@@ -1,0 +1,49 @@
+// Runs a test suite once per backend, each with its own context, and frees the context afterwards.
+// In CI (CI=true) a missing WebGPU adapter fails the suite: WebGPU tests are never skipped there.
+import { afterAll, beforeAll, describe } from 'vitest';
+import { type Context, createContext } from '../../src/index';
+
+export const BACKENDS = ['cpu', 'webgpu'] as const;
+export type BackendUnderTest = (typeof BACKENDS)[number];
+
+const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
+
+/** Why WebGPU cannot be used here, or null when it can (probed once per test file). */
+export const webgpuMissing: string | null = await createContext({ backend: 'webgpu' }).then(
+  (ctx) => {
+    ctx.dispose();
+    return null;
+  },
+  (e: Error) => e.message,
+);
+if (webgpuMissing && !mustHaveGpu) {
+  console.warn(`WebGPU suites are skipped: ${webgpuMissing} (CI=true makes this a failure)`);
+}
+
+/**
+ * describe() per backend. `use()` gives the suite's context. Outside CI, a machine without WebGPU
+ * skips the WebGPU suite and says why; in CI the suite runs and fails at context creation.
+ */
+export function eachBackend(
+  name: string,
+  body: (use: () => Context, backend: BackendUnderTest) => void,
+): void {
+  for (const backend of BACKENDS) {
+    // Reason for the skip: no WebGPU adapter on a developer machine (never in CI, see mustHaveGpu).
+    const skip = backend === 'webgpu' && webgpuMissing !== null && !mustHaveGpu;
+    describe.skipIf(skip)(`${name} [${backend}]`, () => {
+      let ctx: Context | null = null;
+      beforeAll(async () => {
+        ctx = await createContext({ backend, seed: 1 });
+      });
+      afterAll(() => {
+        ctx?.dispose();
+        ctx = null;
+      });
+      body(() => {
+        if (!ctx) throw new Error(`the ${backend} context was not created`);
+        return ctx;
+      }, backend);
+    });
+  }
+}
