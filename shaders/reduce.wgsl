@@ -39,12 +39,17 @@ fn combine(a: Acc, b: Acc) -> Acc {
   if (OP <= 1u) { return Acc(a.v + b.v, 0u); }
   let na = is_nan(a.v);
   let nb = is_nan(b.v);
-  if (na != nb) { return select(a, b, nb); }
-  if (na) { return select(a, b, b.i < a.i); }
-  var better: bool;
-  if (OP == 2u || OP == 4u) { better = b.v > a.v; } else { better = b.v < a.v; }
-  better = better || (b.v == a.v && b.i < a.i);
-  return select(a, b, better);
+  var take_b: bool;
+  if (na != nb) {
+    take_b = nb;
+  } else if (na) {
+    take_b = b.i < a.i;
+  } else {
+    if (OP == 2u || OP == 4u) { take_b = b.v > a.v; } else { take_b = b.v < a.v; }
+    take_b = take_b || (b.v == a.v && b.i < a.i);
+  }
+  if (take_b) { return b; }
+  return a;
 }
 
 fn load(o: u32, k: u32, ii: u32) -> Acc {
