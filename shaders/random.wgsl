@@ -46,6 +46,24 @@ fn philox(counter: vec4<u32>, key: vec2<u32>) -> vec4<u32> {
 fn unit(u: u32) -> f32 { return f32(u >> 8u) * (1.0 / 16777216.0); }
 fn unit_open(u: u32) -> f32 { return f32((u >> 8u) + 1u) * (1.0 / 16777216.0); }
 
+// (cos, sin) of 2*pi*u for u in [0, 1), to ~1e-7: WGSL's own cos/sin only promise an absolute error of
+// 2^-11, which would make the GPU's normals differ from the CPU's in the fourth digit.
+fn cos_sin_turn(u: f32) -> vec2<f32> {
+  let v = u * 4.0;
+  let q = floor(v + 0.5);
+  let x = (v - q) * 1.5707963267948966; // in [-pi/4, pi/4]
+  let x2 = x * x;
+  let s = x * (1.0 + x2 * (-1.0 / 6.0 + x2 * (1.0 / 120.0 + x2 * (-1.0 / 5040.0 + x2 * (1.0 / 362880.0)))));
+  let c = 1.0 + x2 * (-0.5 + x2 * (1.0 / 24.0 + x2 * (-1.0 / 720.0 + x2 * (1.0 / 40320.0))));
+  // Rotate by q quarter turns.
+  switch u32(q) % 4u {
+    case 0u: { return vec2<f32>(c, s); }
+    case 1u: { return vec2<f32>(-s, c); }
+    case 2u: { return vec2<f32>(-c, -s); }
+    default: { return vec2<f32>(s, -c); }
+  }
+}
+
 @compute @workgroup_size(WG)
 fn random_fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
   let b = flat_id(gid, nwg, WG);
@@ -57,12 +75,11 @@ fn random_fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
   if (DIST == 0u) {
     v = vec4<f32>(unit(bits.x), unit(bits.y), unit(bits.z), unit(bits.w));
   } else {
-    let two_pi = 6.283185307179586;
     let r0 = sqrt(-2.0 * log(unit_open(bits.x)));
     let r1 = sqrt(-2.0 * log(unit_open(bits.z)));
-    let t0 = two_pi * unit(bits.y);
-    let t1 = two_pi * unit(bits.w);
-    v = vec4<f32>(r0 * cos(t0), r0 * sin(t0), r1 * cos(t1), r1 * sin(t1));
+    let t0 = cos_sin_turn(unit(bits.y));
+    let t1 = cos_sin_turn(unit(bits.w));
+    v = vec4<f32>(r0 * t0.x, r0 * t0.y, r1 * t1.x, r1 * t1.y);
   }
   for (var k = 0u; k < 4u; k++) {
     if (b * 4u + k < p.n) { out[b * 4u + k] = v[k]; }
