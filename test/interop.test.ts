@@ -1,0 +1,148 @@
+// Working with WebGPU apps and bad situations: an existing GPUDevice, wrapping a GPUBuffer, a tensor's
+// own buffer, device loss under 'auto' and 'webgpu', buffers beyond the device's limits, debug output.
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
+import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
+import { type Context, createContext, GradboxError } from '../src/index';
+import { webgpuMissing } from './helpers/backends';
+
+const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
+// Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
+const describeGpu = webgpuMissing !== null && !mustHaveGpu ? it.skip : it;
+
+let host: Context;
+beforeAll(async () => {
+  if (webgpuMissing === null || mustHaveGpu) host = await createContext({ backend: 'webgpu' });
+});
+afterAll(() => host?.dispose());
+
+describeGpu('runs on a GPUDevice the app already has, and leaves it alive on dispose', async () => {
+  const device = host.device!;
+  const gb = await createContext({ device });
+  expect(gb.backend).toBe('webgpu');
+  expect(await gb.tensor([1, 2]).add(1).toArray()).toEqual([2, 3]);
+  gb.dispose();
+  // The app's device still works.
+  const buf = device.createBuffer({ size: 16, usage: GPUBufferUsage.STORAGE });
+  buf.destroy();
+  expect(await host.tensor([3]).toArray()).toEqual([3]);
+});
+
+describeGpu(
+  'fromBuffer wraps an app buffer without a copy; tensor.buffer exposes gradbox storage',
+  async () => {
+    const gb = await createContext({ device: host.device! });
+    const device = host.device!;
+    const usage = GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC | GPUBufferUsage.COPY_DST;
+    const buf = device.createBuffer({ size: 24, usage, label: 'app data' });
+    device.queue.writeBuffer(buf, 0, new Float32Array([1, 2, 3, 4, 5, 6]));
+    const t = gb.fromBuffer(buf, [2, 3]);
+    expect(t.buffer).toBe(buf);
+    expect(await t.sum(1).toArray()).toEqual([6, 15]);
+    const y = t.mul(2);
+    // The app copies gradbox's result on the GPU, never through the host.
+    const dst = device.createBuffer({ size: 24, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    await gb.sync();
+    const enc = device.createCommandEncoder();
+    enc.copyBufferToBuffer(y.buffer, 0, dst, 0, 24);
+    device.queue.submit([enc.finish()]);
+    await dst.mapAsync(GPUMapMode.READ);
+    expect(Array.from(new Float32Array(dst.getMappedRange()))).toEqual([2, 4, 6, 8, 10, 12]);
+    dst.unmap();
+    t.dispose(); // forgets the app's buffer, never destroys it
+    expect(() => device.queue.writeBuffer(buf, 0, new Float32Array([1]))).not.toThrow();
+    expect(() => gb.fromBuffer(buf, [7])).toThrow(
+      'fromBuffer: shape (7) needs 28 bytes, but the buffer has 24',
+    );
+    const noStorage = device.createBuffer({ size: 16, usage: GPUBufferUsage.COPY_SRC });
+    expect(() => gb.fromBuffer(noStorage, [2])).toThrow(
+      "fromBuffer: the buffer's usage must include STORAGE",
+    );
+    gb.dispose();
+    buf.destroy();
+    dst.destroy();
+    noStorage.destroy();
+  },
+);
+
+describeGpu("device loss: 'auto' moves to the CPU and says so; 'webgpu' throws a clear error", async () => {
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  const auto = await createContext({ backend: 'auto' });
+  expect(auto.backend).toBe('webgpu');
+  const old = auto.ones([2]);
+  auto.device!.destroy(); // what a driver reset looks like to the page
+  await new Promise((r) => setTimeout(r, 50));
+  expect(auto.backend).toBe('cpu');
+  expect(warn).toHaveBeenCalledWith(expect.stringContaining('the WebGPU device was lost'));
+  expect(await auto.tensor([1, 2]).mul(3).toArray()).toEqual([3, 6]);
+  expect(() => old.add(1)).toThrow(/lived on the webgpu backend, which this context left/);
+  auto.dispose();
+  warn.mockRestore();
+
+  const strict = await createContext({ backend: 'webgpu' });
+  strict.device!.destroy();
+  await new Promise((r) => setTimeout(r, 50));
+  expect(() => strict.ones([2])).toThrow(/the WebGPU device was lost/);
+  strict.dispose();
+});
+
+describeGpu('a tensor larger than the device allows names the limit', async () => {
+  const limit = host.device!.limits.maxStorageBufferBindingSize;
+  const n = Math.floor(limit / 4) + 1;
+  let err: unknown;
+  try {
+    host.zeros([n]);
+  } catch (e) {
+    err = e;
+  }
+  expect(err).toBeInstanceOf(GradboxError);
+  expect((err as Error).message).toMatch(/maxStorageBufferBindingSize|maxBufferSize/);
+  expect((err as Error).message).toMatch(/Split the work/);
+});
+
+describeGpu('debug: true prints each WGSL pipeline and each dispatch', async () => {
+  const log = vi.spyOn(console, 'log').mockImplementation(() => {});
+  const gb = await createContext({ device: host.device!, debug: true });
+  await gb.ones([3]).exp().data();
+  const lines = log.mock.calls.map((c) => String(c[0]));
+  expect(
+    lines.some((l) => l.includes('[gradbox] pipeline elementwise:unary') && l.includes('fn unary_fn')),
+  ).toBe(true);
+  expect(lines.some((l) => l.startsWith('[gradbox] dispatch elementwise.unary (1,1,1)'))).toBe(true);
+  log.mockRestore();
+  gb.dispose();
+});
+
+describeGpu('every GPU object gradbox makes is labelled', async () => {
+  const gb = await createContext({ device: host.device! });
+  const t = gb.ones([5]).add(1);
+  expect(t.buffer.label).toMatch(/^gradbox\.storage#/);
+  const runner = (gb.engine as WebGpuBackend).runner;
+  expect(runner.stats.pipelines).toBeGreaterThan(0);
+  gb.dispose();
+});
+
+it("'auto' without any WebGPU falls back to the CPU and says so once", async () => {
+  const info = vi.spyOn(console, 'info').mockImplementation(() => {});
+  const nav = Object.getOwnPropertyDescriptor(globalThis, 'navigator');
+  // Simulate a browser without navigator.gpu: make the Node path look like a browser.
+  const versions = process.versions;
+  Object.defineProperty(globalThis, 'navigator', { value: {}, configurable: true });
+  Object.defineProperty(process, 'versions', { value: { ...versions, node: undefined }, configurable: true });
+  try {
+    const a = await createContext({ backend: 'auto' });
+    const b = await createContext({ backend: 'auto' });
+    expect(a.backend).toBe('cpu');
+    expect(a.backendReason).toMatch(/navigator\.gpu is missing/);
+    expect(info).toHaveBeenCalledTimes(1);
+    await expect(createContext({ backend: 'webgpu' })).rejects.toThrow(
+      /WebGPU is not available in this browser/,
+    );
+    a.dispose();
+    b.dispose();
+  } finally {
+    Object.defineProperty(process, 'versions', { value: versions, configurable: true });
+    if (nav) Object.defineProperty(globalThis, 'navigator', nav);
+    else delete (globalThis as { navigator?: unknown }).navigator;
+    info.mockRestore();
+  }
+});
