@@ -2,7 +2,7 @@
 // A context owns every tensor made through it; tidy() scopes free intermediates, dispose() frees all.
 import type { Backend, Storage } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
-import type { WebGpuBackend } from './backends/webgpu/webgpu_backend';
+import { WebGpuBackend } from './backends/webgpu/webgpu_backend';
 import { describe, fmtShape, GradboxError } from './errors';
 import * as creation from './ops/creation';
 import { where } from './ops/elementwise';
@@ -51,7 +51,6 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
   const seed = options.seed ?? Math.floor(Math.random() * 2 ** 32);
   const key = seedToKey('createContext', seed);
   if (want === 'cpu') return new Context(new CpuBackend(), 'cpu', 'asked for the CPU backend', key);
-  const { WebGpuBackend } = await import('./backends/webgpu/webgpu_backend');
   try {
     const gpu = await WebGpuBackend.create(options);
     const ctx = new Context(
