@@ -20,10 +20,16 @@ console.log(JSON.stringify(out));
 `;
 
 it('dist/gradbox.js runs the quickstart in plain Node and exits', () => {
-  expect(existsSync('dist/gradbox.js'), 'dist/gradbox.js is missing: run `npm run build` (npm test does)').toBe(true);
+  expect(
+    existsSync('dist/gradbox.js'),
+    'dist/gradbox.js is missing: run `npm run build` (npm test does)',
+  ).toBe(true);
   expect(readFileSync('dist/gradbox.js', 'utf8')).toContain('fn matmul_tiled');
   expect(existsSync('dist/types/index.d.ts')).toBe(true);
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000 });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+  });
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
   for (const backend of ['cpu', 'webgpu']) {

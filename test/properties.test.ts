@@ -22,7 +22,10 @@ const values = (n: number) =>
 /** A shape and a second shape that broadcasts against it (some axes set to 1 or dropped). */
 const broadcastPair = shapeArb.chain((s) =>
   fc
-    .tuple(fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }), fc.integer({ min: 0, max: s.length - 1 }))
+    .tuple(
+      fc.array(fc.boolean(), { minLength: s.length, maxLength: s.length }),
+      fc.integer({ min: 0, max: s.length - 1 }),
+    )
     .map(([ones, drop]) => [s, s.map((d, i) => (ones[i] ? 1 : d)).slice(drop)] as const),
 );
 
@@ -79,10 +82,18 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
   it('matmul, including batches', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.tuple(fc.integer({ min: 1, max: 3 }), fc.integer({ min: 1, max: 70 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 1, max: 70 }), fc.boolean()),
+        fc.tuple(
+          fc.integer({ min: 1, max: 3 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.integer({ min: 1, max: 40 }),
+          fc.integer({ min: 1, max: 70 }),
+          fc.boolean(),
+        ),
         async ([batch, M, K, N, batchB]) => {
           const a = Float32Array.from({ length: batch * M * K }, (_, i) => Math.sin(i * 12.9898) * 2);
-          const b = Float32Array.from({ length: (batchB ? batch : 1) * K * N }, (_, i) => Math.cos(i * 78.233));
+          const b = Float32Array.from({ length: (batchB ? batch : 1) * K * N }, (_, i) =>
+            Math.cos(i * 78.233),
+          );
           await same(
             (gb) => gb.tensor(a, [batch, M, K]).matmul(gb.tensor(b, batchB ? [batch, K, N] : [K, N])),
             { rtol: 1e-4, atol: 1e-4 },
@@ -107,7 +118,13 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
         ),
         async ([s, d, axis, op, keep]) => {
           await same(
-            (gb) => (gb.tensor(d, s) as unknown as Record<string, (a: number, k: boolean) => ReturnType<Context['tensor']>>)[op](axis, keep),
+            (gb) =>
+              (
+                gb.tensor(d, s) as unknown as Record<
+                  string,
+                  (a: number, k: boolean) => ReturnType<Context['tensor']>
+                >
+              )[op](axis, keep),
             { rtol: 1e-5, atol: 1e-3 }, // sums of values up to 100 over <= 9^4 elements
           );
         },
@@ -120,7 +137,11 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
     await fc.assert(
       fc.asyncProperty(
         shapeArb.chain((s) =>
-          fc.tuple(fc.constant(s), values(s.reduce((x, y) => x * y, 1)), fc.integer({ min: -s.length, max: s.length - 1 })),
+          fc.tuple(
+            fc.constant(s),
+            values(s.reduce((x, y) => x * y, 1)),
+            fc.integer({ min: -s.length, max: s.length - 1 }),
+          ),
         ),
         async ([s, d, axis]) => {
           await same((gb) => gb.tensor(d, s).softmax(axis), { rtol: 1e-4, atol: 1e-6 });

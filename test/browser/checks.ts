@@ -19,7 +19,9 @@ async function close(t: Tensor, want: ArrayLike<number>, tol: number, what: stri
   const got = await t.data();
   if (got.length !== want.length) throw new Error(`${what}: length ${got.length}, expected ${want.length}`);
   for (let i = 0; i < want.length; i++) {
-    const ok = Number.isNaN(want[i]) ? Number.isNaN(got[i]) : Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i]));
+    const ok = Number.isNaN(want[i])
+      ? Number.isNaN(got[i])
+      : Math.abs(got[i] - want[i]) <= tol * (1 + Math.abs(want[i]));
     if (!ok) throw new Error(`${what}: first mismatch at ${i}: got ${got[i]}, expected ${want[i]}`);
   }
 }
@@ -71,7 +73,12 @@ export const CHECKS: Check[] = [
             const v = Math.max(0, (a[i * 257 + k] + b[j]) * 2);
             want[(i * 4 + j) * 257 + k] = Math.exp(v);
           }
-      const y = gb.tensor(a, [3, 1, 257]).add(gb.tensor(b, [4, 1])).mul(2).relu().exp();
+      const y = gb
+        .tensor(a, [3, 1, 257])
+        .add(gb.tensor(b, [4, 1]))
+        .mul(2)
+        .relu()
+        .exp();
       await close(y, want, 1e-5, 'broadcast chain');
     },
   },
@@ -95,14 +102,19 @@ export const CHECKS: Check[] = [
       await close(t.argmax(), [am], 0, 'argmax');
       const y = gb.tensor(data(5 * 1031, 8), [5, 1031]);
       const rows = await y.data();
-      const want = Array.from({ length: 5 }, (_, r) => rows.slice(r * 1031, (r + 1) * 1031).reduce((p, v) => p + v, 0));
+      const want = Array.from({ length: 5 }, (_, r) =>
+        rows.slice(r * 1031, (r + 1) * 1031).reduce((p, v) => p + v, 0),
+      );
       await close(y.sum(1), want, 1e-4, 'row sums');
     },
   },
   {
     name: 'softmax and logSumExp, stable at 1e3',
     async run(gb) {
-      const x = gb.tensor([[1000, 1001, 1002], [1, 2, 3]]);
+      const x = gb.tensor([
+        [1000, 1001, 1002],
+        [1, 2, 3],
+      ]);
       const e = [Math.exp(-2), Math.exp(-1), 1];
       const z = e[0] + e[1] + e[2];
       await close(x.softmax(), [...e.map((v) => v / z), ...e.map((v) => v / z)], 1e-5, 'softmax');
@@ -112,8 +124,28 @@ export const CHECKS: Check[] = [
   {
     name: 'transpose, gather, oneHot, seeded rand',
     async run(gb) {
-      await close(gb.tensor([[1, 2, 3], [4, 5, 6]]).transpose(), [1, 4, 2, 5, 3, 6], 0, 'transpose');
-      await close(gb.tensor([[1, 2, 3], [4, 5, 6]]).gather(gb.tensor([2, 0]), 1), [3, 1, 6, 4], 0, 'gather');
+      await close(
+        gb
+          .tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ])
+          .transpose(),
+        [1, 4, 2, 5, 3, 6],
+        0,
+        'transpose',
+      );
+      await close(
+        gb
+          .tensor([
+            [1, 2, 3],
+            [4, 5, 6],
+          ])
+          .gather(gb.tensor([2, 0]), 1),
+        [3, 1, 6, 4],
+        0,
+        'gather',
+      );
       await close(gb.tensor([2, 0]).oneHot(3), [0, 0, 1, 1, 0, 0], 0, 'oneHot');
       const a = await gb.rand([9], { seed: 5 }).data();
       const b = await gb.rand([9], { seed: 5 }).data();

@@ -20,7 +20,9 @@ async function main(): Promise<Results> {
   const want = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendName | 'auto';
   const gb = await createContext({ backend: want });
   const errors: string[] = [];
-  gb.device?.addEventListener('uncapturederror', (e) => errors.push((e as GPUUncapturedErrorEvent).error.message));
+  gb.device?.addEventListener('uncapturederror', (e) =>
+    errors.push((e as GPUUncapturedErrorEvent).error.message),
+  );
   const { passed, failures } = await runChecks(gb);
   const out = { backend: gb.backend, reason: gb.backendReason, passed, failures: [...failures, ...errors] };
   gb.dispose();
