@@ -1,9 +1,19 @@
-// Dev server and static build for the demos and the in-browser test page.
+// Dev server and static build for the demos (a multi-page app) and the in-browser test page.
 // The library itself is built by vite.lib.config.ts.
+import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
   root: '.',
+  base: './',
   server: { host: '127.0.0.1' },
-  build: { outDir: 'dist-demos' },
+  build: {
+    outDir: 'dist-demos',
+    rolldownOptions: {
+      input: {
+        main: resolve(import.meta.dirname, 'index.html'),
+        kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
+      },
+    },
+  },
 });

@@ -53,12 +53,9 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
   if (want === 'cpu') return new Context(new CpuBackend(), 'cpu', 'asked for the CPU backend', key);
   try {
     const gpu = await WebGpuBackend.create(options);
-    const ctx = new Context(
-      gpu,
-      want,
-      `WebGPU on ${gpu.runner.info.description || gpu.runner.info.vendor}`,
-      key,
-    );
+    const { vendor, architecture, description } = gpu.runner.info;
+    const adapter = [vendor, architecture, description].filter(Boolean).join(' / ') || 'an unnamed adapter';
+    const ctx = new Context(gpu, want, `WebGPU on ${adapter}`, key);
     ctx.watchDevice(gpu);
     return ctx;
   } catch (e) {

@@ -1,6 +1,7 @@
 // gradbox's public face: everything users import comes from here, and nothing else is public.
 // See README.md for a tour; every export below carries its own documentation.
 
+export type { ShaderSource } from './backends/webgpu/runner';
 export { SHADERS } from './backends/webgpu/shaders';
 export type { BackendName, ContextOptions, MemoryInfo } from './context';
 export { Context, createContext } from './context';
