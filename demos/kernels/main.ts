@@ -16,7 +16,7 @@ const note = document.getElementById('backend-note')!;
 const tbody = document.querySelector('#results tbody')!;
 const wgsl = document.getElementById('wgsl')!;
 
-function build(gb: Context, op: Op, n: number, seed: number): [Tensor, Tensor] {
+function build(gb: Context, n: number, seed: number): [Tensor, Tensor] {
   const a = gb.rand([n, n], { seed });
   const b = gb.rand([n, n], { seed: seed + 1 });
   return [a, b];
@@ -30,7 +30,7 @@ function apply(op: Op, a: Tensor, b: Tensor): Tensor {
 }
 
 async function timeOn(gb: Context, n: number): Promise<{ ms: number; data: Float32Array }> {
-  const [a, b] = build(gb, params.op, n, params.seed);
+  const [a, b] = build(gb, n, params.seed);
   await gb.sync();
   const t0 = performance.now();
   const y = apply(params.op, a, b);
