@@ -29,7 +29,7 @@ function run(title, cmd, cmdArgs) {
 
 if (!onlyUnit) {
   run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
-  run('lint', 'npx', ['biome', 'check', '.']);
+  run('lint', 'npm', ['run', 'lint', '--silent']);
   run('build', 'npm', ['run', 'build', '--silent']);
 }
 run('tests', 'npx', ['vitest', 'run', ...vitestArgs]);

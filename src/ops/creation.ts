@@ -9,12 +9,7 @@ import type { Tensor } from '../tensor';
 
 /** Everything gb.tensor accepts as data. */
 export type TensorData =
-  | NestedArray
-  | Float32Array
-  | Float64Array
-  | Int32Array
-  | Uint8Array
-  | readonly number[];
+  NestedArray | Float32Array | Float64Array | Int32Array | Uint8Array | readonly number[];
 
 /** A shape, or a single length for a 1-D tensor. */
 export type ShapeLike = readonly number[] | number;
