@@ -1,31 +1,41 @@
 // The CPU backend: the fallback when there is no WebGPU, and the reference the GPU kernels are checked against.
-// Work happens synchronously on typed arrays; `read` returns a copy so callers never alias storage.
+// Work happens synchronously on typed arrays: float32 normally, float64 for checkGrad's finite differences.
 import type { Backend, MatmulPlan, Operand, ReduceOp, SoftmaxMode, Storage, UnaryOp } from '../backend';
+import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
 import { matmul } from './matmul';
 import { reduce, softmax } from './reduce';
-import type { CpuStorage } from './storage';
+import { type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
-const wrap = (data: Float32Array): CpuStorage => ({ length: data.length, data });
 const cpu = (x: Storage) => x as CpuStorage;
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
-  upload(data: Float32Array): Storage {
-    return wrap(data.slice());
+
+  /** @param F the element type: Float32Array (gradbox's meaning) or Float64Array (a float64 reference). */
+  constructor(readonly F: FloatArrayConstructor = Float32Array) {}
+
+  upload(data: Float32Array | Float64Array): Storage {
+    return wrap(this.F.from(data));
   }
   async read(x: Storage): Promise<Float32Array> {
-    return cpu(x).data.slice();
+    return Float32Array.from(cpu(x).data);
   }
-  free(_x: Storage): void {}
+  /** The stored values at full precision (float64 for a float64 backend). @internal */
+  readSync(x: Storage): Float32Array | Float64Array {
+    return cpu(x).data;
+  }
+  free(): void {}
   bytes(x: Storage): number {
-    return x.length * 4;
+    return x.length * this.F.BYTES_PER_ELEMENT;
   }
   fill(value: number, length: number): Storage {
-    return wrap(new Float32Array(length).fill(value));
+    return wrap(new this.F(length).fill(value));
   }
-  random = random;
+  random(dist: 'uniform' | 'normal', key: PhiloxKey, counter: number, length: number): Storage {
+    return random(this.F, dist, key, counter, length);
+  }
   unary(op: UnaryOp, x: Storage): Storage {
     return unary(op, cpu(x));
   }

@@ -1,7 +1,7 @@
 // Elementwise kernels on typed arrays: unary functions, broadcasting binary ops and where.
 // Each scalar function here is the meaning the WGSL in shaders/elementwise.wgsl must match.
 import type { BinaryOp, Operand, UnaryOp } from '../backend';
-import type { CpuStorage } from './storage';
+import { alloc, type CpuStorage, type FloatArray } from './storage';
 
 /** Logistic sigmoid, stable for large |x| (never exp of a large positive number). */
 function sigmoid(x: number): number {
@@ -42,7 +42,7 @@ export const BINARY_FN: Record<BinaryOp, (a: number, b: number) => number> = {
 export function unary(op: UnaryOp, x: CpuStorage): CpuStorage {
   const f = UNARY_FN[op];
   const src = x.data;
-  const out = new Float32Array(src.length);
+  const out = alloc(src, src.length);
   for (let i = 0; i < src.length; i++) out[i] = f(src[i]);
   return { length: out.length, data: out };
 }
@@ -72,7 +72,7 @@ function forEachBroadcast(
 }
 
 /** Accessors for an operand: a constant, or storage read through strides. */
-function reader(x: Operand): { data: Float32Array; strides: readonly number[] } | number {
+function reader(x: Operand): { data: FloatArray; strides: readonly number[] } | number {
   return typeof x === 'number' ? x : { data: (x.data as CpuStorage).data, strides: x.strides };
 }
 
@@ -93,8 +93,9 @@ export function broadcastMap(
 ): CpuStorage {
   let n = 1;
   for (const d of outShape) n *= d;
-  const out = new Float32Array(n);
   const rs = operands.map(reader);
+  const first = rs.find((r) => typeof r !== 'number') as { data: FloatArray } | undefined;
+  const out = alloc(first?.data ?? Float32Array, n);
   const simple = rs.every((r) => typeof r === 'number' || isContiguous(r.strides, outShape));
   if (simple) {
     const arrays = rs.map((r) => (typeof r === 'number' ? null : r.data));

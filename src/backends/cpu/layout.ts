@@ -1,7 +1,7 @@
 // Data-movement kernels on typed arrays: gather along an axis, one-hot encoding, random fills.
 // Indices are float32 values; anything that is not an in-range integer gathers NaN (never throws).
 import { type PhiloxKey, philox4x32, u32ToUnit, u32ToUnitOpen } from '../../random';
-import type { CpuStorage } from './storage';
+import { alloc, type CpuStorage, type FloatArrayConstructor } from './storage';
 
 export function gather(
   x: CpuStorage,
@@ -11,7 +11,7 @@ export function gather(
   inner: number,
 ): CpuStorage {
   const n = indices.length;
-  const out = new Float32Array(outer * n * inner);
+  const out = alloc(x.data, outer * n * inner);
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < n; j++) {
       const idx = indices.data[j];
@@ -25,7 +25,7 @@ export function gather(
 }
 
 export function oneHot(indices: CpuStorage, depth: number): CpuStorage {
-  const out = new Float32Array(indices.length * depth);
+  const out = alloc(indices.data, indices.length * depth);
   for (let j = 0; j < indices.length; j++) {
     const idx = indices.data[j];
     if (Number.isInteger(idx) && idx >= 0 && idx < depth) out[j * depth + idx] = 1;
@@ -38,12 +38,13 @@ export function oneHot(indices: CpuStorage, depth: number): CpuStorage {
  * pairs (u0,u1) and (u2,u3): z0 = r cos(2πu1), z1 = r sin(2πu1) with r = sqrt(-2 ln u0).
  */
 export function random(
+  F: FloatArrayConstructor,
   dist: 'uniform' | 'normal',
   key: PhiloxKey,
   counter: number,
   length: number,
 ): CpuStorage {
-  const out = new Float32Array(length);
+  const out = new F(length);
   const block = new Uint32Array(4);
   for (let b = 0; b * 4 < length; b++) {
     const c = counter + b;

@@ -1,13 +1,13 @@
 // Batched matmul on typed arrays. The i-k-j loop order streams rows of B and C, which keeps the inner
 // loop contiguous (cache-friendly) when B is row-major; strided operands take the same loop.
 import type { MatmulPlan } from '../backend';
-import type { CpuStorage } from './storage';
+import { alloc, type CpuStorage, type FloatArray } from './storage';
 
 export function matmul(a: CpuStorage, b: CpuStorage, p: MatmulPlan): CpuStorage {
   const { batch, M, K, N } = p;
   const A = a.data;
   const B = b.data;
-  const out = new Float32Array(batch * M * N);
+  const out = alloc(A, batch * M * N);
   const acc = new Float64Array(N); // one output row, accumulated in float64
   // Skipping zeros of A (one-hot rows, relu outputs) is exact only when B is finite (0 * Inf = NaN).
   const skipZeros = !hasNonFinite(B);
@@ -34,15 +34,15 @@ export function matmul(a: CpuStorage, b: CpuStorage, p: MatmulPlan): CpuStorage 
   return { length: out.length, data: out };
 }
 
-function hasNonFinite(x: Float32Array): boolean {
+function hasNonFinite(x: FloatArray): boolean {
   for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return true;
   return false;
 }
 
 /** The plain triple loop: IEEE semantics in every case (0 * Inf = NaN). Also the readable reference. */
-export function matmulPlain(A: Float32Array, B: Float32Array, p: MatmulPlan): CpuStorage {
+export function matmulPlain(A: FloatArray, B: FloatArray, p: MatmulPlan): CpuStorage {
   const { batch, M, K, N } = p;
-  const out = new Float32Array(batch * M * N);
+  const out = alloc(A, batch * M * N);
   for (let z = 0; z < batch; z++) {
     for (let m = 0; m < M; m++) {
       for (let n = 0; n < N; n++) {

@@ -1,11 +1,11 @@
 // Reductions and the softmax family on typed arrays, over the middle axis of (outer, size, inner).
 // Sums accumulate in float64; max/min propagate NaN; argmax/argmin return the first index (NaN counts as max).
 import type { ReduceOp, SoftmaxMode } from '../backend';
-import type { CpuStorage } from './storage';
+import { alloc, type CpuStorage } from './storage';
 
 export function reduce(op: ReduceOp, x: CpuStorage, outer: number, size: number, inner: number): CpuStorage {
   const src = x.data;
-  const out = new Float32Array(outer * inner);
+  const out = alloc(src, outer * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
@@ -49,7 +49,7 @@ export function softmax(
   inner: number,
 ): CpuStorage {
   const src = x.data;
-  const out = new Float32Array(mode === 'logSumExp' ? outer * inner : outer * size * inner);
+  const out = alloc(src, mode === 'logSumExp' ? outer * inner : outer * size * inner);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * size * inner + i;
