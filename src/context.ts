@@ -3,6 +3,7 @@
 import type { Backend, Storage } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
 import { WebGpuBackend } from './backends/webgpu/webgpu_backend';
+import { checkGrad, type GradCheckOptions, type GradCheckResult, type Tape, valueAndGrad } from './autodiff';
 import { describe, fmtShape, GradboxError } from './errors';
 import * as creation from './ops/creation';
 import { where } from './ops/elementwise';
@@ -80,6 +81,8 @@ export class Context {
   private scopes: Set<Tensor>[] = [];
   private disposed = false;
   private rngCounter = 0;
+  /** @internal The tape of the grad() call in progress, if any. */
+  tape: Tape | null = null;
 
   /** @internal */
   constructor(
@@ -212,6 +215,79 @@ export class Context {
     const counter = this.rngCounter;
     this.rngCounter += Math.ceil(n / 4);
     return { key: this.rngKey, counter };
+  }
+
+  // Autodiff --------------------------------------------------------------------------------------
+
+  /**
+   * Turns a scalar function of tensors into a function that returns its gradient with respect to every
+   * argument, one tensor per argument with the argument's shape.
+   * @example
+   * const f = (w: Tensor, b: Tensor) => x.matmul(w).add(b).sub(y).square().mean();
+   * const [dw, db] = gb.grad(f)(w, b);
+   */
+  grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => Tensor[] {
+    this.check('grad');
+    const vg = valueAndGrad(this, f);
+    return (...args: A) => {
+      const [value, grads] = vg(...args);
+      value.dispose();
+      return grads;
+    };
+  }
+
+  /** Like grad(), but also returns the function's value: `const [loss, [dw, db]] = gb.valueAndGrad(f)(w, b)`. */
+  valueAndGrad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => [Tensor, Tensor[]] {
+    this.check('valueAndGrad');
+    return valueAndGrad(this, f);
+  }
+
+  /**
+   * Compares the analytic gradient of f at `inputs` with central finite differences computed in float64 on
+   * the CPU, and reports the worst relative error per input. f must be deterministic.
+   */
+  checkGrad(
+    f: (...args: Tensor[]) => Tensor,
+    inputs: readonly Tensor[],
+    options?: GradCheckOptions,
+  ): Promise<GradCheckResult> {
+    this.check('checkGrad');
+    return checkGrad(this, f, inputs, options);
+  }
+
+  /**
+   * @internal Runs `fn` with every live tensor copied to a float64 CPU backend (so that ops compute in
+   * float64), then puts everything back. `read(t)` gives a tensor's float64 storage, writable in place.
+   */
+  async inFloat64<T>(fn: (read: (t: Tensor) => Float64Array) => T): Promise<T> {
+    const cpu64 = new CpuBackend(Float64Array);
+    const saved = new Map<Allocation, { storage: Storage; backend: Backend }>();
+    for (const t of this.live) {
+      const alloc = t.alloc!;
+      if (saved.has(alloc) || alloc.backend !== this.engine) continue;
+      saved.set(alloc, { storage: alloc.storage, backend: alloc.backend });
+    }
+    const copies = await Promise.all([...saved.values()].map((s) => s.backend.read(s.storage)));
+    const original = this.engine;
+    [...saved.keys()].forEach((alloc, i) => {
+      alloc.storage = cpu64.upload(copies[i]);
+      alloc.backend = cpu64;
+    });
+    this.engine = cpu64;
+    try {
+      return fn((t) => cpu64.readSync(t.storage('checkGrad')) as Float64Array);
+    } finally {
+      this.engine = original;
+      for (const [alloc, s] of saved) {
+        alloc.storage = s.storage;
+        alloc.backend = s.backend;
+      }
+    }
+  }
+
+  /** A tensor of ones with t's shape. */
+  onesLike(t: Tensor): Tensor {
+    return this.ones(t.shape);
   }
 
   /** Waits until the device has finished all queued work (a no-op on the CPU). */

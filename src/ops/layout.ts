@@ -1,8 +1,11 @@
 // Shape and data-movement ops: reshape (a view, no copy), transpose, broadcastTo, gather, oneHot.
+import { record } from '../autodiff';
 import { describe, fmtShape, GradboxError } from '../errors';
 import { broadcastShapes, broadcastStrides, normalizeAxis, sizeOf, splitAt, stridesOf } from '../shape';
 import type { Tensor } from '../tensor';
+import { unbroadcast } from './elementwise';
 import { storageOf } from './inputs';
+import { matmulCore } from './matmul';
 
 /** A view with a new shape over the same storage; one dimension may be -1 (inferred). */
 export function reshape(x: Tensor, shape: readonly number[]): Tensor {
@@ -35,7 +38,9 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
     );
   }
   storageOf(op, x.ctx, x);
-  return x.ctx.view(x, out);
+  const y = x.ctx.view(x, out);
+  record(y, [x], (g) => [g.reshape(x.shape)]);
+  return y;
 }
 
 /** Permutes the axes; the default reverses them (a matrix transpose for 2-D). */
@@ -60,7 +65,13 @@ export function transpose(x: Tensor, perm?: readonly number[]): Tensor {
     p.map((a) => strides[a]),
     outShape,
   );
-  return x.ctx.wrap(storage, outShape);
+  const y = x.ctx.wrap(storage, outShape);
+  const inverse = new Array<number>(rank);
+  p.forEach((a, i) => {
+    inverse[a] = i;
+  });
+  record(y, [x], (g) => [g.transpose(inverse)]);
+  return y;
 }
 
 /** Repeats x along broadcast axes to reach `shape` (NumPy's broadcast_to, materialised). */
@@ -71,7 +82,9 @@ export function broadcastTo(x: Tensor, shape: readonly number[]): Tensor {
     throw new GradboxError(`${op}: ${fmtShape(x.shape)} cannot be broadcast to ${fmtShape(shape)}`);
   }
   const storage = x.ctx.engine.strided(storageOf(op, x.ctx, x), broadcastStrides(x.shape, shape), shape);
-  return x.ctx.wrap(storage, [...shape]);
+  const y = x.ctx.wrap(storage, [...shape]);
+  record(y, [x], (g) => [unbroadcast(g, x.shape)]);
+  return y;
 }
 
 /**
@@ -89,7 +102,15 @@ export function gather(x: Tensor, indices: Tensor, axis = 0): Tensor {
     size,
     inner,
   );
-  return x.ctx.wrap(storage, [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)]);
+  const y = x.ctx.wrap(storage, [...x.shape.slice(0, ax), ...indices.shape, ...x.shape.slice(ax + 1)]);
+  // Scatter-add as a product: dx(outer, size, inner) = oneHot(idx, size)^T (size, n) @ g(outer, n, inner).
+  // Invalid indices have all-zero one-hot rows, so they contribute nothing.
+  record(y, [x, indices], (g) => {
+    const hot = indices.reshape([indices.size]).oneHot(size);
+    const dx = matmulCore(hot, g.reshape([outer, indices.size, inner]), true, false);
+    return [dx.reshape(x.shape), null];
+  });
+  return y;
 }
 
 /** One-hot rows: shape indices.shape + [depth]; an index outside 0..depth-1 gives a row of zeros. */

@@ -1,5 +1,6 @@
 // Reductions (sum mean max min argmax argmin) over all elements, one axis or several, with keepDims,
 // and the softmax family (softmax, logSoftmax, logSumExp) over one axis.
+import { record, untracked } from '../autodiff';
 import type { ReduceOp, SoftmaxMode } from '../backends/backend';
 import { GradboxError } from '../errors';
 import { normalizeAxes, normalizeAxis, sizeOf, splitAt } from '../shape';
@@ -62,14 +63,26 @@ export function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepDims = false): T
   } else {
     // Move the kept axes first and the reduced ones last, so the reduction runs over contiguous rows.
     const kept = [...Array(rank).keys()].filter((a) => !list.includes(a));
-    src = transpose(x, [...kept, ...list]);
+    src = untracked(ctx, () => transpose(x, [...kept, ...list]));
     outer = sizeOf(kept.map((a) => x.shape[a]));
     size = sizeOf(list.map((a) => x.shape[a]));
     inner = 1;
   }
   const storage = ctx.engine.reduce(op, storageOf(op, ctx, src), outer, size, inner);
   if (src !== x) src.dispose();
-  return ctx.wrap(storage, outShape);
+  const out = ctx.wrap(storage, outShape);
+  if (op !== 'argmax' && op !== 'argmin') {
+    const keptDims = keptShape(x.shape, list, true);
+    record(out, [x], (g) => {
+      const gk = g.reshape(keptDims);
+      if (op === 'sum') return [gk.broadcastTo(x.shape)];
+      if (op === 'mean') return [gk.mul(1 / size).broadcastTo(x.shape)];
+      // max/min: the gradient goes to the elements equal to the result, split evenly between ties.
+      const hit = x.equal(out.reshape(keptDims));
+      return [hit.div(hit.sum(list, true)).mul(gk)];
+    });
+  }
+  return out;
 }
 
 export function softmaxFamily(
@@ -82,7 +95,9 @@ export function softmaxFamily(
   storageOf(mode, ctx, x);
   if (mode === 'logSumExp' && axis === undefined) {
     const storage = ctx.engine.softmax(mode, storageOf(mode, ctx, x), 1, x.size, 1);
-    return ctx.wrap(storage, keepDims ? x.shape.map(() => 1) : []);
+    const out = ctx.wrap(storage, keepDims ? x.shape.map(() => 1) : []);
+    record(out, [x], (g) => [softmaxGrad(mode, x, out, g, [...x.shape.keys()])]);
+    return out;
   }
   if (x.shape.length === 0) {
     throw new GradboxError(`${mode}: needs at least one axis, got a scalar; reshape it to [1] first`);
@@ -91,5 +106,15 @@ export function softmaxFamily(
   const { outer, size, inner } = splitAt(x.shape, ax);
   const storage = ctx.engine.softmax(mode, storageOf(mode, ctx, x), outer, size, inner);
   const shape = mode === 'logSumExp' ? keptShape(x.shape, [ax], keepDims) : x.shape;
-  return ctx.wrap(storage, shape);
+  const out = ctx.wrap(storage, shape);
+  record(out, [x], (g) => [softmaxGrad(mode, x, out, g, [ax])]);
+  return out;
+}
+
+/** Gradient rules of the softmax family along `axes` (out is the op's result, g the incoming gradient). */
+function softmaxGrad(mode: SoftmaxMode, x: Tensor, out: Tensor, g: Tensor, axes: number[]): Tensor {
+  if (mode === 'softmax') return out.mul(g.sub(g.mul(out).sum(axes, true))); // y (g - <g, y>)
+  if (mode === 'logSoftmax') return g.sub(out.exp().mul(g.sum(axes, true))); // g - softmax * sum(g)
+  const kept = keptShape(x.shape, axes, true); // logSumExp: g * softmax(x)
+  return x.sub(out.reshape(kept)).exp().mul(g.reshape(kept));
 }
