@@ -1,6 +1,6 @@
 // createContext() and Context: picks a backend, creates tensors, and accounts for their memory.
 // A context owns every tensor made through it; tidy() scopes free intermediates, dispose() frees all.
-import type { Backend, Storage } from './backends/backend';
+import type { Backend, BackendStats, Storage } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
 import { WebGpuBackend } from './backends/webgpu/webgpu_backend';
 import { checkGrad, type GradCheckOptions, type GradCheckResult, type Tape, valueAndGrad } from './autodiff';
@@ -156,10 +156,42 @@ export class Context {
     if (!alloc) return;
     t.alloc = null;
     this.live.delete(t);
-    if (--alloc.refs === 0) {
-      this.bytesLive -= alloc.bytes;
-      if (alloc.backend === this.engine) alloc.backend.free(alloc.storage);
-    }
+    this.unref(alloc);
+  }
+
+  private unref(alloc: Allocation): void {
+    if (--alloc.refs > 0) return;
+    this.bytesLive -= alloc.bytes;
+    if (alloc.backend === this.engine) alloc.backend.free(alloc.storage);
+    if (alloc.parent) this.unref(alloc.parent);
+  }
+
+  /**
+   * @internal Points tensor t at elements [offset, offset + t.size) of `home`'s storage (which must already
+   * hold t's values), releasing t's old storage. The home stays alive while t does.
+   */
+  rehome(t: Tensor, home: Tensor, offset: number): void {
+    const parent = home.alloc!;
+    const old = t.alloc!;
+    parent.refs++;
+    t.alloc = {
+      storage: this.engine.view(parent.storage, offset, t.size),
+      backend: this.engine,
+      refs: 1,
+      bytes: 0,
+      parent,
+    };
+    this.unref(old);
+  }
+
+  /** Starts all queued GPU work now, without waiting for it (a training loop calls this once per step). */
+  flush(): void {
+    this.engine.flush();
+  }
+
+  /** Counters of the backend's work so far: dispatches, submits, copies, uploads, readbacks. */
+  stats(): BackendStats {
+    return this.engine.stats();
   }
 
   /** Tensors alive right now and the bytes of their storage. */

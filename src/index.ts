@@ -12,3 +12,8 @@ export type { TensorLike } from './ops/inputs';
 export type { Axes } from './ops/reduce';
 export type { Shape } from './shape';
 export { Tensor } from './tensor';
+export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './autodiff';
+export type { BackendStats } from './backends/backend';
+export * as models from './models/index';
+export * as nn from './nn/index';
+export * as optim from './optim/index';

@@ -20,6 +20,8 @@ export interface Allocation {
   backend: Backend;
   refs: number;
   bytes: number;
+  /** For a view into another allocation (a parameter inside an optimiser's flat buffer): that allocation. */
+  parent?: Allocation;
 }
 
 let nextId = 1;

@@ -49,6 +49,22 @@ export type ReduceOp = (typeof REDUCE_OPS)[number];
 export const SOFTMAX_MODES = ['softmax', 'logSoftmax', 'logSumExp'] as const;
 export type SoftmaxMode = (typeof SOFTMAX_MODES)[number];
 
+/** Optimiser update rules. The order is shared with shaders/optim.wgsl. */
+export const OPTIMIZER_RULES = ['sgd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'adamw'] as const;
+export type OptimizerRule = (typeof OPTIMIZER_RULES)[number];
+
+/** Hyperparameters of one optimiser step (see shaders/optim.wgsl for their meaning per rule). */
+export interface OptimizerHyper {
+  lr: number;
+  weightDecay: number;
+  beta1: number;
+  beta2: number;
+  eps: number;
+  /** 1 - beta1^t and 1 - beta2^t for Adam's bias correction at step t. */
+  correction1: number;
+  correction2: number;
+}
+
 /**
  * An operand of a broadcasting op: storage read through `strides` (one per axis of the output shape,
  * 0 where broadcast), or a plain number.
@@ -68,6 +84,15 @@ export interface MatmulPlan {
   a: { batch: number; row: number; col: number };
   /** Element strides of B: per batch, per row (k), per column (n). */
   b: { batch: number; row: number; col: number };
+}
+
+/** What a backend has done so far; the CPU backend counts its kernel calls as dispatches. */
+export interface BackendStats {
+  dispatches: number;
+  submits: number;
+  copies: number;
+  uploads: number;
+  readbacks: number;
 }
 
 /** One of the two backends. Every method is asynchronous on the device but returns at once. */
@@ -103,6 +128,28 @@ export interface Backend {
   gather(x: Storage, indices: Storage, outer: number, size: number, inner: number): Storage;
   /** out(n, depth) = 1 where indices[j] == column, else 0. */
   oneHot(indices: Storage, depth: number): Storage;
+
+  /**
+   * Storage aliasing elements [offset, offset + length) of x, without a copy. `offset` must be a multiple
+   * of 64. Freeing a view does nothing; x owns the memory.
+   */
+  view(x: Storage, offset: number, length: number): Storage;
+  /** Copies all of src into dst starting at element `at` (in place; queued like any other work). */
+  copyInto(dst: Storage, at: number, src: Storage): void;
+  /** Updates params (and the moment buffers m, v) in place from grads: one fused pass over all elements. */
+  optimizerStep(
+    rule: OptimizerRule,
+    params: Storage,
+    grads: Storage,
+    m: Storage,
+    v: Storage,
+    hyper: OptimizerHyper,
+  ): void;
+
+  /** Starts the queued work without waiting for it (a submit on WebGPU, nothing on the CPU). */
+  flush(): void;
+  /** Counters of the work done so far (dispatches, submits, ...), for benchmarks. */
+  stats(): BackendStats;
 
   /** Releases everything the backend holds (for WebGPU: the device, unless it was given by the user). */
   dispose(): void;

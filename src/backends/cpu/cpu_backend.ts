@@ -1,10 +1,22 @@
 // The CPU backend: the fallback when there is no WebGPU, and the reference the GPU kernels are checked against.
 // Work happens synchronously on typed arrays: float32 normally, float64 for checkGrad's finite differences.
-import type { Backend, MatmulPlan, Operand, ReduceOp, SoftmaxMode, Storage, UnaryOp } from '../backend';
+import type {
+  Backend,
+  BackendStats,
+  MatmulPlan,
+  Operand,
+  OptimizerHyper,
+  OptimizerRule,
+  ReduceOp,
+  SoftmaxMode,
+  Storage,
+  UnaryOp,
+} from '../backend';
 import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
 import { matmul } from './matmul';
+import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
 import { type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
@@ -58,6 +70,26 @@ export class CpuBackend implements Backend {
   }
   oneHot(indices: Storage, depth: number): Storage {
     return oneHot(cpu(indices), depth);
+  }
+  view(x: Storage, offset: number, length: number): Storage {
+    return wrap(cpu(x).data.subarray(offset, offset + length));
+  }
+  copyInto(dst: Storage, at: number, src: Storage): void {
+    cpu(dst).data.set(cpu(src).data, at);
+  }
+  optimizerStep(
+    rule: OptimizerRule,
+    params: Storage,
+    grads: Storage,
+    m: Storage,
+    v: Storage,
+    hyper: OptimizerHyper,
+  ): void {
+    optimizerStep(rule, cpu(params), cpu(grads), cpu(m), cpu(v), hyper);
+  }
+  flush(): void {}
+  stats(): BackendStats {
+    return { dispatches: 0, submits: 0, copies: 0, uploads: 0, readbacks: 0 };
   }
   dispose(): void {}
 }

@@ -9,7 +9,15 @@ import type { Params } from './params';
 /** A GPU buffer holding `length` float32 elements; `owned` is false for buffers the user gave us. */
 export interface GpuStorage extends Storage {
   readonly buffer: GPUBuffer;
+  /** Where the elements start in the buffer, in elements (a multiple of 64: 256-byte binding alignment). */
+  readonly offset: number;
+  /** False for buffers the user gave us and for views into another storage: free() leaves them alone. */
   readonly owned: boolean;
+}
+
+/** The binding of a storage: its own byte range of the buffer. */
+export function bindingOf(s: GpuStorage): GPUBufferBinding {
+  return { buffer: s.buffer, offset: s.offset * 4, size: Math.max(4, s.length * 4) };
 }
 
 /** A WGSL module: its name (for labels and the cache) and its source. */
@@ -26,7 +34,7 @@ export interface Dispatch {
   /** Bound at @binding(0) as a uniform, when present. */
   params?: Params;
   /** Bound in order at @binding(1), @binding(2), ...: read-only inputs first, the output last. */
-  buffers: GPUBuffer[];
+  buffers: GpuStorage[];
   workgroups: [number, number?, number?];
 }
 
@@ -44,7 +52,7 @@ export class GpuRunner {
   private pending = 0;
   private errors: string[] = [];
   /** Counters for benchmarks and tests: what a step costs. */
-  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, uploads: 0, readbacks: 0 };
+  readonly stats = { dispatches: 0, submits: 0, pipelines: 0, uploads: 0, readbacks: 0, copies: 0 };
   lostReason: string | null = null;
   debug: boolean;
 
@@ -98,7 +106,7 @@ export class GpuRunner {
           `(${limit} bytes). Split the work into smaller tensors, or use the CPU backend for it.`,
       );
     }
-    return { length, buffer: this.storagePool.acquire(bytes), owned: true };
+    return { length, buffer: this.storagePool.acquire(bytes), offset: 0, owned: true };
   }
 
   upload(data: Float32Array): GpuStorage {
@@ -160,8 +168,8 @@ export class GpuRunner {
       this.uniformPool.release(ub); // reusable only after this batch is submitted
       entries.push({ binding: 0, resource: { buffer: ub, size: bytes.byteLength } });
     }
-    d.buffers.forEach((buffer, i) => {
-      entries.push({ binding: i + 1, resource: { buffer } });
+    d.buffers.forEach((s, i) => {
+      entries.push({ binding: i + 1, resource: bindingOf(s) });
     });
     const bindGroup = this.device.createBindGroup({
       layout: pipeline.getBindGroupLayout(0),
@@ -201,7 +209,7 @@ export class GpuRunner {
     this.pass?.end();
     this.pass = null;
     const staging = this.readPool.acquire(bytes);
-    this.encoder.copyBufferToBuffer(x.buffer, 0, staging, 0, bytes);
+    this.encoder.copyBufferToBuffer(x.buffer, x.offset * 4, staging, 0, bytes);
     this.submit();
     this.stats.readbacks++;
     try {
@@ -216,6 +224,23 @@ export class GpuRunner {
     this.readPool.afterSubmit();
     this.check();
     return out;
+  }
+
+  /** Encodes a copy of src into dst at element offset `at` (outside any compute pass). */
+  copy(src: GpuStorage, dst: GpuStorage, at: number): void {
+    this.check();
+    if (src.length === 0) return;
+    if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'gradbox.batch' });
+    this.pass?.end();
+    this.pass = null;
+    this.encoder.copyBufferToBuffer(
+      src.buffer,
+      src.offset * 4,
+      dst.buffer,
+      (dst.offset + at) * 4,
+      src.length * 4,
+    );
+    this.stats.copies++;
   }
 
   /** Waits until the GPU has finished everything submitted so far. */

@@ -4,6 +4,7 @@ import commonWgsl from '../../../shaders/common.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
+import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
@@ -20,6 +21,7 @@ export const SHADERS = {
   elementwise: withCommon('elementwise', elementwiseWgsl),
   layout: withCommon('layout', layoutWgsl),
   matmul: withCommon('matmul', matmulWgsl),
+  optim: withCommon('optim', optimWgsl),
   random: withCommon('random', randomWgsl),
   reduce: withCommon('reduce', reduceWgsl),
   softmax: withCommon('softmax', softmaxWgsl),

@@ -4,9 +4,12 @@
 import type { PhiloxKey } from '../../random';
 import type {
   Backend,
+  BackendStats,
   BinaryOp,
   MatmulPlan,
   Operand,
+  OptimizerHyper,
+  OptimizerRule,
   ReduceOp,
   SoftmaxMode,
   Storage,
@@ -16,6 +19,7 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import { type MatmulVariant, matmul } from './kernels/matmul';
+import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, softmax } from './kernels/reduce';
 import { GpuRunner, type GpuStorage } from './runner';
 
@@ -57,7 +61,7 @@ export class WebGpuBackend implements Backend {
 
   /** Wraps a GPUBuffer the caller owns; gradbox reads and writes it but never destroys it. */
   wrap(buffer: GPUBuffer, length: number): GpuStorage {
-    return { buffer, length, owned: false };
+    return { buffer, length, offset: 0, owned: false };
   }
 
   upload(data: Float32Array): Storage {
@@ -104,6 +108,30 @@ export class WebGpuBackend implements Backend {
   }
   oneHot(indices: Storage, depth: number): Storage {
     return layout.oneHot(this.runner, gpu(indices), depth);
+  }
+  view(x: Storage, offset: number, length: number): GpuStorage {
+    const s = gpu(x);
+    return { buffer: s.buffer, offset: s.offset + offset, length, owned: false };
+  }
+  copyInto(dst: Storage, at: number, src: Storage): void {
+    this.runner.copy(gpu(src), gpu(dst), at);
+  }
+  optimizerStep(
+    rule: OptimizerRule,
+    params: Storage,
+    grads: Storage,
+    m: Storage,
+    v: Storage,
+    hyper: OptimizerHyper,
+  ): void {
+    optimizerStep(this.runner, rule, gpu(params), gpu(grads), gpu(m), gpu(v), hyper);
+  }
+  flush(): void {
+    this.runner.submit();
+  }
+  stats(): BackendStats {
+    const { dispatches, submits, copies, uploads, readbacks } = this.runner.stats;
+    return { dispatches, submits, copies, uploads, readbacks };
   }
   dispose(): void {
     this.runner.destroy(this.ownsDevice);

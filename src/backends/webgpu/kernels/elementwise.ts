@@ -68,23 +68,22 @@ function run(
   }
   let constMask = 0;
   const consts = [0, 0, 0];
-  const buffers: GPUBuffer[] = [];
+  const buffers: GpuStorage[] = [];
   // A constant operand still needs a buffer in its binding slot: any storage of this dispatch will do.
-  const placeholder = (operands.find((x) => typeof x !== 'number') as { data: GpuStorage } | undefined)?.data
-    .buffer;
+  const placeholder = (operands.find((x) => typeof x !== 'number') as { data: GpuStorage } | undefined)?.data;
   operands.forEach((x, k) => {
     if (typeof x === 'number') {
       constMask |= 1 << k;
       consts[k] = x;
-      buffers.push(placeholder ?? out.buffer);
+      buffers.push(placeholder ?? out);
     } else {
-      buffers.push((x.data as GpuStorage).buffer);
+      buffers.push(x.data as GpuStorage);
     }
   });
   const contiguous = collapsed.strides.every(
     (s, k) => typeof operands[k] === 'number' || isContiguous(collapsed.shape, s),
   );
-  buffers.push(out.buffer);
+  buffers.push(out);
   const params = new Params()
     .u32(n, collapsed.shape.length)
     .f32(...consts)

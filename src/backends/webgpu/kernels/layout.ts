@@ -20,7 +20,7 @@ export function fill(r: GpuRunner, value: number, length: number): GpuStorage {
     shader: SHADERS.layout,
     entry: 'fill',
     params: layoutParams(length, 0, 0, 0, 0, value),
-    buffers: [out.buffer],
+    buffers: [out],
     workgroups: gridFor(length, WG),
   });
   return out;
@@ -41,7 +41,7 @@ export function gather(
     shader: SHADERS.layout,
     entry: 'gather',
     params: layoutParams(n, outer, size, inner, idx.length),
-    buffers: [x.buffer, idx.buffer, out.buffer],
+    buffers: [x, idx, out],
     workgroups: gridFor(n, WG),
   });
   return out;
@@ -55,7 +55,7 @@ export function oneHot(r: GpuRunner, idx: GpuStorage, depth: number): GpuStorage
     shader: SHADERS.layout,
     entry: 'one_hot',
     params: layoutParams(n, 0, depth, 0, idx.length),
-    buffers: [idx.buffer, out.buffer],
+    buffers: [idx, out],
     workgroups: gridFor(n, WG),
   });
   return out;
@@ -76,7 +76,7 @@ export function random(
     entry: 'random_fill',
     constants: { DIST: dist === 'uniform' ? 0 : 1 },
     params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi),
-    buffers: [out.buffer],
+    buffers: [out],
     workgroups: gridFor(Math.ceil(length / 4), 64),
   });
   return out;

@@ -37,7 +37,7 @@ export function matmul(
       shader: SHADERS.layout,
       entry: 'fill',
       params: new Params().u32(out.length, 0, 0, 0, 0).f32(0),
-      buffers: [out.buffer],
+      buffers: [out],
       workgroups: [Math.ceil(out.length / 256)],
     });
     return out;
@@ -68,7 +68,7 @@ export function matmul(
       p.b.row,
       p.b.col,
     ),
-    buffers: [a.buffer, b.buffer, out.buffer],
+    buffers: [a, b, out],
     workgroups: [Math.ceil(p.N / tile), Math.ceil(p.M / tile), p.batch],
   });
   return out;

@@ -43,7 +43,7 @@ export function reduce(
       entry: 'reduce_cols',
       constants: { OP: code },
       params: params(size, 1),
-      buffers: [x.buffer, out.buffer],
+      buffers: [x, out],
       workgroups: gridFor(outputs, WG),
     });
     return out;
@@ -56,7 +56,7 @@ export function reduce(
       entry,
       constants: { OP: code },
       params: params(size, 1),
-      buffers: [x.buffer, out.buffer],
+      buffers: [x, out],
       workgroups: grid2d(outputs),
     });
     return out;
@@ -69,7 +69,7 @@ export function reduce(
     entry,
     constants: { OP: code, OUT_PAIRS: 1 },
     params: params(chunk, chunks),
-    buffers: [x.buffer, partial.buffer],
+    buffers: [x, partial],
     workgroups: grid2d(outputs * chunks),
   });
   r.dispatch({
@@ -77,7 +77,7 @@ export function reduce(
     entry: 'reduce_rows',
     constants: { OP: code, IN_PAIRS: 1 },
     params: params(chunks, 1, outputs, chunks, 1),
-    buffers: [partial.buffer, out.buffer],
+    buffers: [partial, out],
     workgroups: grid2d(outputs),
   });
   r.free(partial);
@@ -101,7 +101,7 @@ export function softmax(
     entry: small ? 'softmax_small' : 'softmax_rows',
     constants: { MODE: SOFTMAX_MODES.indexOf(mode) },
     params: new Params().u32(outer, size, inner),
-    buffers: [x.buffer, out.buffer],
+    buffers: [x, out],
     workgroups: small ? gridFor(rows, 64) : grid2d(rows),
   });
   return out;

@@ -1,0 +1,13 @@
+// gradbox.models: classic models as short, readable code on the public API.
+export {
+  type FitOptions,
+  type LinearFit,
+  LinearRegression,
+  linearRegressionClosedForm,
+  LogisticRegression,
+  MLPClassifier,
+  type MlpModelOptions,
+  MLPRegressor,
+  SoftmaxRegression,
+} from './linear';
+export { cholesky, choleskySolve } from '../linalg/cholesky';
