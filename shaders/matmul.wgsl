@@ -137,3 +137,40 @@ fn matmul_tiled_vec4(@builtin(local_invocation_id) lid: vec3<u32>, @builtin(work
   }
   store_tile(z, row0, col0, tx, ty, &acc);
 }
+
+// Register-blocked without workgroup memory: each invocation computes a 4x4 block straight from global
+// memory (caches do the sharing). No barriers, which is what software adapters such as SwiftShader need.
+@compute @workgroup_size(8, 8)
+fn matmul_blocked(@builtin(global_invocation_id) gid: vec3<u32>) {
+  let n0 = gid.x * 4u;
+  let m0 = gid.y * 4u;
+  let z = gid.z;
+  if (m0 >= p.M || n0 >= p.N) { return; }
+  let a0 = z * p.a_batch;
+  let b0 = z * p.b_batch;
+  var acc0 = vec4<f32>(0.0);
+  var acc1 = vec4<f32>(0.0);
+  var acc2 = vec4<f32>(0.0);
+  var acc3 = vec4<f32>(0.0);
+  // Rows and columns past the edge are clamped for loading and skipped when storing.
+  let mr = vec4<u32>(min(m0, p.M - 1u), min(m0 + 1u, p.M - 1u), min(m0 + 2u, p.M - 1u), min(m0 + 3u, p.M - 1u));
+  let nc = vec4<u32>(min(n0, p.N - 1u), min(n0 + 1u, p.N - 1u), min(n0 + 2u, p.N - 1u), min(n0 + 3u, p.N - 1u));
+  for (var k = 0u; k < p.K; k++) {
+    let ak = a0 + k * p.a_col;
+    let a = vec4<f32>(A[ak + mr.x * p.a_row], A[ak + mr.y * p.a_row], A[ak + mr.z * p.a_row], A[ak + mr.w * p.a_row]);
+    let bk = b0 + k * p.b_row;
+    let b = vec4<f32>(B[bk + nc.x * p.b_col], B[bk + nc.y * p.b_col], B[bk + nc.z * p.b_col], B[bk + nc.w * p.b_col]);
+    acc0 += a.x * b;
+    acc1 += a.y * b;
+    acc2 += a.z * b;
+    acc3 += a.w * b;
+  }
+  let rows = array<vec4<f32>, 4>(acc0, acc1, acc2, acc3);
+  for (var i = 0u; i < 4u; i++) {
+    let m = m0 + i;
+    if (m >= p.M) { break; }
+    for (var j = 0u; j < 4u; j++) {
+      if (n0 + j < p.N) { C[(z * p.M + m) * p.N + n0 + j] = rows[i][j]; }
+    }
+  }
+}

@@ -158,16 +158,21 @@ fn reduce_rows_sg(
 }
 // subgroups:end
 
-// One invocation per output: adjacent invocations read adjacent `inner` elements, so loads coalesce.
+// One invocation per output (or per chunk of a row): adjacent invocations read adjacent `inner` elements,
+// so loads coalesce, and there is no barrier, which software adapters need (see kernels/reduce.ts).
 @compute @workgroup_size(WG)
 fn reduce_cols(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
-  let out_i = flat_id(gid, nwg, WG);
-  if (out_i >= p.outer * p.inner) { return; }
+  let w = flat_id(gid, nwg, WG);
+  if (w >= p.outer * p.inner * p.chunks) { return; }
+  let chunk = w % p.chunks;
+  let out_i = w / p.chunks;
   let o = out_i / p.inner;
   let ii = out_i % p.inner;
+  let start = chunk * p.chunk;
+  let end = min(start + p.chunk, p.size);
   var acc = identity();
-  for (var k = 0u; k < p.size; k++) {
+  for (var k = start; k < end; k++) {
     acc = combine(acc, load(o, k, ii));
   }
-  store(out_i, 0u, acc);
+  store(out_i, chunk, acc);
 }

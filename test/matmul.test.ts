@@ -122,7 +122,7 @@ eachBackend('matmul', (use, backend) => {
   }
 
   if (backend === 'webgpu') {
-    for (const variant of ['naive', 'tiled', 'tiled_vec4'] as const) {
+    for (const variant of ['naive', 'blocked', 'tiled', 'tiled_vec4'] as const) {
       it(`the ${variant} kernel on its own matches float64`, async () => {
         const gb = use();
         const engine = gb.engine as WebGpuBackend;

@@ -9,6 +9,13 @@ export interface GpuDeviceInfo {
   description: string;
   subgroups: boolean;
   timestampQuery: boolean;
+  /** A software adapter (SwiftShader, llvmpipe, WARP): shaders run on CPU threads. */
+  software: boolean;
+}
+
+/** Recognises the software adapters by the names they report. */
+export function isSoftwareAdapter(vendor: string, architecture: string, description: string): boolean {
+  return /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${vendor} ${architecture} ${description}`);
 }
 
 export interface AcquiredDevice {
@@ -88,6 +95,7 @@ export async function acquireDevice(powerPreference?: GPUPowerPreference): Promi
       description: ai?.description ?? '',
       subgroups,
       timestampQuery,
+      software: isSoftwareAdapter(ai?.vendor ?? '', ai?.architecture ?? '', ai?.description ?? ''),
     },
   };
 }
@@ -101,5 +109,6 @@ export function infoOfDevice(device: GPUDevice): GpuDeviceInfo {
     description: ai?.description ?? 'a device given by the application',
     subgroups: device.features.has('subgroups'),
     timestampQuery: device.features.has('timestamp-query'),
+    software: isSoftwareAdapter(ai?.vendor ?? '', ai?.architecture ?? '', ai?.description ?? ''),
   };
 }

@@ -5,7 +5,7 @@ import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
 import { SHADERS } from '../shaders';
 
-export type MatmulVariant = 'auto' | 'naive' | 'tiled' | 'tiled_vec4';
+export type MatmulVariant = 'auto' | 'naive' | 'blocked' | 'tiled' | 'tiled_vec4';
 
 /** True when every load of A and B can be a vec4 (see matmul_tiled_vec4's requirements). */
 export function vec4Ok(p: MatmulPlan): boolean {
@@ -20,6 +20,16 @@ export function vec4Ok(p: MatmulPlan): boolean {
     m4(p.a.batch) &&
     m4(p.b.batch)
   );
+}
+
+/**
+ * The rung 'auto' runs. Software adapters (SwiftShader, llvmpipe) run workgroups as CPU threads, where
+ * every barrier is expensive: there the barrier-free blocked kernel measured 5-7x faster than the tiled
+ * ones (npm run bench:matmul). Real GPUs get the tiled kernels, vectorised where shapes allow.
+ */
+function autoEntry(r: GpuRunner, p: MatmulPlan): string {
+  if (r.info.software) return 'matmul_blocked';
+  return vec4Ok(p) ? 'matmul_tiled_vec4' : 'matmul_tiled';
 }
 
 export function matmul(
@@ -42,11 +52,11 @@ export function matmul(
     });
     return out;
   }
-  const entry = variant === 'auto' ? (vec4Ok(p) ? 'matmul_tiled_vec4' : 'matmul_tiled') : `matmul_${variant}`;
+  const entry = variant === 'auto' ? autoEntry(r, p) : `matmul_${variant}`;
   if (entry === 'matmul_tiled_vec4' && !vec4Ok(p)) {
     throw new GradboxError('matmul: the tiled_vec4 kernel needs K, N and all strides to be multiples of 4');
   }
-  const tile = entry === 'matmul_naive' ? 16 : 64;
+  const tile = entry === 'matmul_naive' ? 16 : entry === 'matmul_blocked' ? 32 : 64;
   if (p.batch > r.limits.maxComputeWorkgroupsPerDimension) {
     throw new GradboxError(
       `matmul: a batch of ${p.batch} matrices exceeds this device's maxComputeWorkgroupsPerDimension ` +

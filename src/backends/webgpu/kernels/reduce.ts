@@ -21,6 +21,30 @@ function rowsKernel(r: GpuRunner, op: ReduceOp, variant: ReduceVariant): 'reduce
   return 'reduce_rows';
 }
 
+/**
+ * The decomposition for a shape. On a GPU: a thread per output for short rows (or many outputs along a
+ * coalesced axis), otherwise a workgroup per row with a tree. On software adapters every workgroup barrier
+ * costs far more than the arithmetic (measured: a tree reduction of (1000,10) along its rows took 470 ms,
+ * a thread per output 0.2 ms), so there the barrier-free thread-per-output kernel always runs.
+ */
+function plan(
+  r: GpuRunner,
+  op: ReduceOp,
+  outputs: number,
+  size: number,
+  inner: number,
+  variant: ReduceVariant,
+) {
+  const cols =
+    variant === 'cols' ||
+    (variant === 'auto' && (r.info.software || size <= 32 || (inner >= 64 && size <= 1024)));
+  const entry = cols ? 'reduce_cols' : rowsKernel(r, op, variant);
+  // Few outputs over long rows: split each row into chunks, reduced in parallel, then combined.
+  const perChunk = cols ? 1024 : CHUNK;
+  const chunks = outputs < 64 && size > 2 * perChunk ? Math.min(Math.ceil(size / perChunk), 4096) : 1;
+  return { entry, cols, chunks };
+}
+
 export function reduce(
   r: GpuRunner,
   op: ReduceOp,
@@ -36,20 +60,8 @@ export function reduce(
   if (outputs === 0) return out;
   const params = (chunk: number, chunks: number, o = outer, s = size, i = inner) =>
     new Params().u32(o, s, i, chunk, chunks).f32(op === 'mean' ? 1 / size : 1);
-  const useCols = variant === 'cols' || (variant === 'auto' && (size <= 32 || (inner >= 64 && size <= 1024)));
-  if (useCols) {
-    r.dispatch({
-      shader: SHADERS.reduce,
-      entry: 'reduce_cols',
-      constants: { OP: code },
-      params: params(size, 1),
-      buffers: [x, out],
-      workgroups: gridFor(outputs, WG),
-    });
-    return out;
-  }
-  const entry = rowsKernel(r, op, variant);
-  const chunks = outputs < 64 && size > 2 * CHUNK ? Math.min(Math.ceil(size / CHUNK), 4096) : 1;
+  const { entry, cols, chunks } = plan(r, op, outputs, size, inner, variant);
+  const grid = (n: number) => (cols ? gridFor(n, WG) : grid2d(n));
   if (chunks === 1) {
     r.dispatch({
       shader: SHADERS.reduce,
@@ -57,7 +69,7 @@ export function reduce(
       constants: { OP: code },
       params: params(size, 1),
       buffers: [x, out],
-      workgroups: grid2d(outputs),
+      workgroups: grid(outputs),
     });
     return out;
   }
@@ -70,15 +82,15 @@ export function reduce(
     constants: { OP: code, OUT_PAIRS: 1 },
     params: params(chunk, chunks),
     buffers: [x, partial],
-    workgroups: grid2d(outputs * chunks),
+    workgroups: grid(outputs * chunks),
   });
   r.dispatch({
     shader: SHADERS.reduce,
-    entry: 'reduce_rows',
+    entry: cols ? 'reduce_cols' : 'reduce_rows',
     constants: { OP: code, IN_PAIRS: 1 },
     params: params(chunks, 1, outputs, chunks, 1),
     buffers: [partial, out],
-    workgroups: grid2d(outputs),
+    workgroups: grid(outputs),
   });
   r.free(partial);
   return out;
@@ -95,7 +107,8 @@ export function softmax(
   const rows = outer * inner;
   const out = r.alloc(mode === 'logSumExp' ? rows : x.length);
   if (rows === 0 || size === 0) return out;
-  const small = size <= 32;
+  // A workgroup per row needs barriers, which software adapters pay dearly for (see plan() above).
+  const small = size <= 32 || r.info.software;
   r.dispatch({
     shader: SHADERS.softmax,
     entry: small ? 'softmax_small' : 'softmax_rows',
