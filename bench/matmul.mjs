@@ -52,7 +52,7 @@ for (const n of SIZES) {
   row('cpu', 'i-k-j loop', t, '(reference)');
   const ga = gpu.rand([n, n], { seed: 1 });
   const gb_ = gpu.rand([n, n], { seed: 2 });
-  for (const variant of ['naive', 'tiled', 'tiled_vec4']) {
+  for (const variant of ['naive', 'blocked', 'tiled', 'tiled_vec4']) {
     gpu.engine.variants.matmul = variant;
     const out = gpu.tidy(() => ga.matmul(gb_));
     const err = maxRelErr(await out.data(), ref);
