@@ -8,6 +8,7 @@ import * as ew from './ops/elementwise';
 import type { TensorLike } from './ops/inputs';
 import * as layout from './ops/layout';
 import { matmul } from './ops/matmul';
+import { assign } from './ops/optim';
 import { type Axes, reduce, softmaxFamily } from './ops/reduce';
 import { sizeOf } from './shape';
 
@@ -192,6 +193,15 @@ export class Tensor {
   relu(): Tensor {
     return ew.unary('relu', this);
   }
+  /**
+   * Overwrites this tensor's values with those of `src` (same shape), in place: for loading weights.
+   * Not differentiable. Returns this tensor.
+   */
+  assign(src: Tensor): this {
+    assign(this, src);
+    return this;
+  }
+
   /** A copy with its own storage. */
   clone(): Tensor {
     return ew.unary('copy', this);

@@ -67,3 +67,11 @@ export function fusedUpdate(
   const s = (t: Tensor) => storageOf(rule, ctx, t);
   ctx.engine.optimizerStep(rule, s(params), s(grads), s(m), s(v), hyper);
 }
+
+/** Copies src's values into dst (same shape) in place. */
+export function assign(dst: Tensor, src: Tensor): void {
+  if (dst.shape.join() !== src.shape.join()) {
+    throw new GradboxError(`assign: shapes differ: ${fmtShape(dst.shape)} <- ${fmtShape(src.shape)}; they must be equal`);
+  }
+  writeAt(dst, 0, src);
+}

@@ -1,0 +1,401 @@
+// The shell every demo shares: controls (lil-gui), play/pause/step/reset, a live backend switch with
+// timings, the formula panel (KaTeX), the kernels panel, loss charts (uPlot), state in the URL, error
+// banners, and window.demo for automation. A demo supplies only its simulation (see DemoDefinition).
+import katex from 'katex';
+import 'katex/dist/katex.min.css';
+import GUI, { type Controller } from 'lil-gui';
+import uPlot from 'uplot';
+import 'uplot/dist/uPlot.min.css';
+import { type BackendName, type Context, createContext, SHADERS } from '../../src/index';
+import { type Params, type ParamSpec, parseParam, readUrl, toQuery } from './params';
+import './style.css';
+
+/** What a demo builds on a context from its params; the shell drives it. */
+export interface Simulation {
+  /** Runs n training steps; resolves with their losses (one readback). */
+  train(n: number): Promise<Float32Array>;
+  /** Draws the current state; may read back what it draws. */
+  render(): Promise<void>;
+  /** The mathematics being computed, as TeX, with live values substituted. */
+  formula(): Promise<string>;
+  /** The demo's own figures for window.demo.state() and the stats panel. */
+  figures(): Record<string, number | string | number[][]>;
+  /** Extra series for the chart, per training step (e.g. test loss), read when the chart updates. */
+  extraSeries?(): Promise<Record<string, number>>;
+  /** A host copy of what training learned, to carry across a backend switch. */
+  snapshot(): Promise<unknown>;
+  /** Applies params marked `live` without a rebuild. */
+  update?(params: Params): void;
+  dispose(): void;
+}
+
+export interface DemoDefinition {
+  id: string;
+  title: string;
+  /** Param specs; a spec with `live: true` in `liveKeys` updates the simulation instead of rebuilding it. */
+  params: ParamSpec[];
+  liveKeys?: string[];
+  /** Kernel families this demo runs (for the kernels panel). */
+  kernels: (keyof typeof SHADERS)[];
+  /** Chart series besides the training loss. */
+  series?: string[];
+  /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
+  create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
+}
+
+export interface DemoHandle {
+  ready: Promise<void>;
+  state(): Record<string, unknown>;
+  control: {
+    play(): void;
+    pause(): void;
+    step(n?: number): Promise<void>;
+    reset(): Promise<void>;
+    setBackend(b: BackendName): Promise<void>;
+    set(key: string, value: string | number | boolean): Promise<void>;
+  };
+}
+
+declare global {
+  interface Window {
+    demo?: DemoHandle;
+  }
+}
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, attrs: Record<string, string> = {}, text = '') {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs)) e.setAttribute(k, v);
+  if (text) e.textContent = text;
+  return e;
+}
+
+const WEBGPU_HELP =
+  'WebGPU is not available here, so the demo runs on the CPU backend. To use the GPU, open it in a browser ' +
+  'with WebGPU (Chrome or Edge 113+, Safari 26+, Firefox 141+) over https or localhost; in Chromium you can ' +
+  'also start it with --enable-unsafe-webgpu.';
+
+export function startDemo(def: DemoDefinition): DemoHandle {
+  const app = document.getElementById('app') ?? document.body;
+  const header = el('header', { class: 'demo-header' });
+  header.append(el('a', { href: '../../' }, 'gradbox'), document.createTextNode(' / '), el('strong', {}, def.title));
+  const notice = el('div', { id: 'notice', class: 'notice', hidden: '' });
+  const layout = el('div', { class: 'demo-layout' });
+  const stage = el('div', { id: 'stage', class: 'stage' });
+  const side = el('aside', { class: 'side' });
+  const stats = el('div', { id: 'stats', class: 'stats' });
+  const formula = el('div', { id: 'formula', class: 'formula' });
+  const chartBox = el('div', { id: 'chart', class: 'chart' });
+  const kernels = el('details', { id: 'kernels', class: 'kernels' });
+  kernels.append(el('summary', {}, `Kernels running now: ${def.kernels.map((k) => `${k}.wgsl`).join(', ')}`));
+  for (const k of def.kernels) {
+    kernels.append(el('h4', {}, `shaders/${k}.wgsl`), el('pre', { class: 'wgsl' }, SHADERS[k].code));
+  }
+  side.append(stats, formula, chartBox, kernels);
+  layout.append(stage, side);
+  app.append(header, notice, layout);
+
+  const messages: string[] = [];
+  const showNotice = (text: string, kind: 'note' | 'error' = 'note') => {
+    messages.push(text);
+    notice.hidden = false;
+    notice.className = `notice ${kind}`;
+    notice.textContent = messages.slice(-3).join('\n');
+  };
+
+  const url = readUrl(def.params, location.search);
+  const params: Params = url.params;
+  if (url.problems.length) showNotice(`Some settings in the link were not usable:\n${url.problems.join('\n')}`);
+  const wantBackend = new URLSearchParams(location.search).get('backend');
+
+  let gb: Context | null = null;
+  let sim: Simulation | null = null;
+  let gpuOk = false;
+  let playing = true;
+  let busy: Promise<void> | null = null;
+  let step = 0;
+  let loss = Number.NaN;
+  let msPerStep = Number.NaN;
+  let stepsPerSec = Number.NaN;
+  let lastFormula = 0;
+  const chartData: number[][] = [[], [], ...(def.series ?? []).map(() => [])];
+  const seriesNames = ['train loss', ...(def.series ?? [])];
+  const controls: Record<string, Controller> = {};
+
+  const chart = new uPlot(
+    {
+      width: 360,
+      height: 200,
+      scales: { x: { time: false }, y: { distr: 3 } },
+      axes: [{ label: 'step' }, { label: 'loss (log)' }],
+      series: [{ label: 'step' }, ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] }))],
+    },
+    chartData as uPlot.AlignedData,
+    chartBox,
+  );
+
+  const writeUrl = () => {
+    const q = toQuery(def.params, params, gb ? { backend: gb.backend } : {});
+    history.replaceState(null, '', `${location.pathname}${q}`);
+  };
+
+  const renderStats = () => {
+    const f = sim?.figures() ?? {};
+    const rows: [string, string][] = [
+      ['backend', gb ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}` : '-'],
+      ['step', String(step)],
+      ['loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+      ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
+      ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+      ...Object.entries(f)
+        .filter(([, v]) => typeof v !== 'object')
+        .map(([k, v]) => [k, typeof v === 'number' ? v.toPrecision(4) : String(v)] as [string, string]),
+    ];
+    stats.replaceChildren(
+      ...rows.map(([k, v]) => {
+        const row = el('div', { class: 'stat' });
+        row.append(el('span', {}, k), el('b', { 'data-stat': k }, v));
+        return row;
+      }),
+    );
+  };
+
+  const renderFormula = async () => {
+    if (!sim) return;
+    try {
+      katex.render(`\\begin{gathered}${await sim.formula()}\\end{gathered}`, formula, {
+        displayMode: true,
+        throwOnError: false,
+      });
+    } catch (e) {
+      formula.textContent = (e as Error).message;
+    }
+  };
+
+  const build = async (carry?: unknown) => {
+    sim?.dispose();
+    sim = null;
+    stage.replaceChildren();
+    sim = await def.create(gb!, params, stage, carry);
+  };
+
+  const resetChart = () => {
+    for (const s of chartData) s.length = 0;
+    chart.setData(chartData as uPlot.AlignedData);
+  };
+
+  const openBackend = async (name: BackendName): Promise<Context> => {
+    if (name === 'webgpu') {
+      try {
+        const ctx = await createContext({ backend: 'webgpu' });
+        ctx.device?.addEventListener('uncapturederror', (e) => {
+          void onGpuFailure(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
+        });
+        ctx.device?.lost.then((info) => {
+          if (gb === ctx && info.reason !== 'destroyed') void onGpuFailure(`the GPU device was lost: ${info.message}`);
+        });
+        return ctx;
+      } catch (e) {
+        showNotice(`${WEBGPU_HELP}\n(${(e as Error).message})`);
+      }
+    }
+    return createContext({ backend: 'cpu' });
+  };
+
+  const setBackend = async (name: BackendName) => {
+    await busy;
+    const carry = sim ? await sim.snapshot() : undefined;
+    sim?.dispose();
+    sim = null;
+    gb?.dispose();
+    gb = await openBackend(name);
+    backendState.backend = gb.backend;
+    controls.backend?.updateDisplay();
+    await build(carry);
+    writeUrl();
+    renderStats();
+  };
+
+  let failing = false;
+  const onGpuFailure = async (message: string) => {
+    if (failing) return;
+    failing = true;
+    showNotice(`${message}. Switched to the CPU backend; the demo goes on.`, 'error');
+    try {
+      sim?.dispose();
+    } catch {
+      // the device may already be gone
+    }
+    sim = null;
+    gb?.dispose();
+    gb = await createContext({ backend: 'cpu' });
+    backendState.backend = 'cpu';
+    controls.backend?.updateDisplay();
+    await build();
+    failing = false;
+  };
+
+  const trainOnce = async (n: number) => {
+    if (!sim) return;
+    const t0 = performance.now();
+    let losses: Float32Array;
+    try {
+      losses = await sim.train(n);
+    } catch (e) {
+      playing = false;
+      playState.playing = false;
+      controls.play?.updateDisplay();
+      showNotice((e as Error).message, 'error');
+      return;
+    }
+    const ms = performance.now() - t0;
+    msPerStep = ms / n;
+    stepsPerSec = (1000 * n) / ms;
+    const extra = sim.extraSeries ? await sim.extraSeries() : {};
+    for (let i = 0; i < losses.length; i++) {
+      step++;
+      loss = losses[i];
+      if (i === losses.length - 1 || step % Math.ceil(n / 4) === 0) {
+        chartData[0].push(step);
+        chartData[1].push(Math.max(loss, 1e-12));
+        (def.series ?? []).forEach((s, k) => chartData[2 + k].push(Math.max(extra[s] ?? Number.NaN, 1e-12)));
+      }
+    }
+    if (chartData[0].length > 4000) for (const s of chartData) s.splice(0, s.length - 4000);
+    chart.setData(chartData as uPlot.AlignedData);
+  };
+
+  const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
+
+  const frame = async () => {
+    if (playing && sim && !busy) {
+      busy = (async () => {
+        await trainOnce(stepsPerFrame());
+        await sim?.render().catch((e: Error) => showNotice(e.message, 'error'));
+        renderStats();
+        if (performance.now() - lastFormula > 250) {
+          lastFormula = performance.now();
+          await renderFormula();
+        }
+      })().finally(() => {
+        busy = null;
+      });
+    }
+    requestAnimationFrame(() => void frame());
+  };
+
+  const reset = async () => {
+    await busy;
+    step = 0;
+    loss = Number.NaN;
+    resetChart();
+    await build();
+    await sim!.render();
+    renderStats();
+    await renderFormula();
+  };
+
+  // Controls ----------------------------------------------------------------------------------------
+  const gui = new GUI({ title: def.title });
+  const playState = {
+    playing: true,
+    step: () => void stepN(stepsPerFrame()),
+    reset: () => void reset(),
+  };
+  const backendState = { backend: 'cpu' as BackendName };
+  controls.backend = gui.add(backendState, 'backend', ['webgpu', 'cpu']).name('backend').onChange((v: BackendName) => {
+    void setBackend(v);
+  });
+  controls.play = gui.add(playState, 'playing').name('play').onChange((v: boolean) => {
+    playing = v;
+  });
+  gui.add(playState, 'step').name('step');
+  gui.add(playState, 'reset').name('reset (same seed)');
+  const folders = new Map<string, GUI>();
+  const guiValues: Params = { ...params };
+  for (const spec of def.params) {
+    const parent = spec.folder ? (folders.get(spec.folder) ?? folders.set(spec.folder, gui.addFolder(spec.folder)).get(spec.folder)!) : gui;
+    let c: Controller;
+    if (spec.kind === 'select') c = parent.add(guiValues, spec.key, spec.options as string[]);
+    else if (spec.kind === 'bool') c = parent.add(guiValues, spec.key);
+    else if (spec.kind === 'text') c = parent.add(guiValues, spec.key);
+    else if (spec.log) {
+      // A log-scale slider: the control holds log10 of the value.
+      const logState = { [spec.key]: Math.log10(Number(params[spec.key])) };
+      c = parent.add(logState, spec.key, Math.log10(spec.min!), Math.log10(spec.max!), 0.01);
+      c.name(`${spec.label ?? spec.key} (log10)`);
+      c.onFinishChange((v: number) => void setParam(spec.key, String(10 ** v)));
+      controls[spec.key] = c;
+      continue;
+    } else c = parent.add(guiValues, spec.key, spec.min, spec.max, spec.step ?? (spec.kind === 'int' ? 1 : undefined));
+    c.name(spec.label ?? spec.key);
+    c.onFinishChange((v: unknown) => void setParam(spec.key, v));
+    controls[spec.key] = c;
+  }
+
+  async function setParam(key: string, raw: unknown): Promise<void> {
+    const spec = def.params.find((s) => s.key === key);
+    if (!spec) throw new Error(`unknown setting ${key}`);
+    const [v, problem] = parseParam(spec, raw);
+    if (problem) showNotice(problem);
+    params[key] = v;
+    guiValues[key] = v;
+    if (spec.log) (controls[key].object as Record<string, number>)[key] = Math.log10(Number(v));
+    controls[key]?.updateDisplay();
+    writeUrl();
+    if (def.liveKeys?.includes(key)) sim?.update?.(params);
+    else await reset();
+  }
+
+  async function stepN(n: number): Promise<void> {
+    await busy;
+    busy = (async () => {
+      await trainOnce(n);
+      await sim?.render();
+      renderStats();
+      await renderFormula();
+    })().finally(() => {
+      busy = null;
+    });
+    await busy;
+  }
+
+  const ready = (async () => {
+    gb = await openBackend(wantBackend === 'cpu' ? 'cpu' : 'webgpu');
+    gpuOk = gb.backend === 'webgpu';
+    backendState.backend = gb.backend;
+    controls.backend.updateDisplay();
+    if (!gpuOk) controls.backend.disable(wantBackend !== 'cpu');
+    await build();
+    await sim!.render();
+    renderStats();
+    await renderFormula();
+    writeUrl();
+    requestAnimationFrame(() => void frame());
+  })().catch((e: Error) => {
+    showNotice(`The demo could not start: ${e.message}`, 'error');
+    throw e;
+  });
+
+  const handle: DemoHandle = {
+    ready,
+    state: () => ({ backend: gb?.backend ?? null, step, loss, playing, msPerStep, stepsPerSec, params: { ...params }, ...(sim?.figures() ?? {}) }),
+    control: {
+      play: () => {
+        playing = true;
+        playState.playing = true;
+        controls.play.updateDisplay();
+      },
+      pause: () => {
+        playing = false;
+        playState.playing = false;
+        controls.play.updateDisplay();
+      },
+      step: (n = 1) => stepN(n),
+      reset,
+      setBackend,
+      set: (key, value) => setParam(key, value),
+    },
+  };
+  window.demo = handle;
+  return handle;
+}
