@@ -13,6 +13,8 @@ export default defineConfig({
       input: {
         main: resolve(import.meta.dirname, 'index.html'),
         kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
+        linearRegression: resolve(import.meta.dirname, 'demos/linear-regression/index.html'),
+        playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
       },
     },
   },

@@ -14,7 +14,13 @@ function parsePoints(text: string): string {
   if (pts.length > 200) throw new Error(`at most 200 added points, got ${pts.length}`);
   for (const p of pts) {
     const [x, y, extra] = p.split(':').map(Number);
-    if (extra !== undefined || !Number.isFinite(x) || !Number.isFinite(y) || Math.abs(x) > 1 || Math.abs(y) > 10) {
+    if (
+      extra !== undefined ||
+      !Number.isFinite(x) ||
+      !Number.isFinite(y) ||
+      Math.abs(x) > 1 ||
+      Math.abs(y) > 10
+    ) {
       throw new Error(`${JSON.stringify(p)} is not a point "x:y" with |x| <= 1 and |y| <= 10`);
     }
   }
@@ -24,15 +30,75 @@ function parsePoints(text: string): string {
 const PARAMS: ParamSpec[] = [
   { key: 'n', kind: 'int', default: 40, min: 2, max: 500, folder: 'data', label: 'points' },
   { key: 'noise', kind: 'number', default: 0.3, min: 0, max: 3, step: 0.01, folder: 'data' },
-  { key: 'slope', kind: 'number', default: 1.5, min: -3, max: 3, step: 0.1, folder: 'data', label: 'true slope' },
-  { key: 'intercept', kind: 'number', default: 0.5, min: -2, max: 2, step: 0.1, folder: 'data', label: 'true intercept' },
+  {
+    key: 'slope',
+    kind: 'number',
+    default: 1.5,
+    min: -3,
+    max: 3,
+    step: 0.1,
+    folder: 'data',
+    label: 'true slope',
+  },
+  {
+    key: 'intercept',
+    kind: 'number',
+    default: 0.5,
+    min: -2,
+    max: 2,
+    step: 0.1,
+    folder: 'data',
+    label: 'true intercept',
+  },
   { key: 'seed', kind: 'int', default: 1, min: 0, max: 1_000_000, folder: 'data' },
-  { key: 'points', kind: 'text', default: '', folder: 'data', label: 'added points x:y;…', parse: parsePoints },
+  {
+    key: 'points',
+    kind: 'text',
+    default: '',
+    folder: 'data',
+    label: 'added points x:y;…',
+    parse: parsePoints,
+  },
   { key: 'degree', kind: 'int', default: 1, min: 1, max: 12, folder: 'model', label: 'polynomial degree' },
-  { key: 'testFraction', kind: 'number', default: 0.25, min: 0, max: 0.8, step: 0.05, folder: 'model', label: 'test fraction' },
-  { key: 'l2', kind: 'number', default: 0, min: 0, max: 1, step: 0.001, folder: 'model', label: 'L2 penalty λ' },
-  { key: 'lr', kind: 'number', default: 0.1, min: 1e-4, max: 3, log: true, folder: 'training', label: 'learning rate η' },
-  { key: 'stepsPerFrame', kind: 'int', default: 2, min: 1, max: 200, folder: 'training', label: 'steps per frame' },
+  {
+    key: 'testFraction',
+    kind: 'number',
+    default: 0.25,
+    min: 0,
+    max: 0.8,
+    step: 0.05,
+    folder: 'model',
+    label: 'test fraction',
+  },
+  {
+    key: 'l2',
+    kind: 'number',
+    default: 0,
+    min: 0,
+    max: 1,
+    step: 0.001,
+    folder: 'model',
+    label: 'L2 penalty λ',
+  },
+  {
+    key: 'lr',
+    kind: 'number',
+    default: 0.1,
+    min: 1e-4,
+    max: 3,
+    log: true,
+    folder: 'training',
+    label: 'learning rate η',
+  },
+  {
+    key: 'stepsPerFrame',
+    kind: 'int',
+    default: 2,
+    min: 1,
+    max: 200,
+    folder: 'training',
+    label: 'steps per frame',
+  },
 ];
 
 interface Carry {
@@ -65,14 +131,30 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     ys.push(y);
   }
   // Seeded split: the last testFraction of a shuffled order is the test set (kept non-empty for training).
-  const order = xs.map((_, i) => i).sort((a, b) => Math.sin(a * 12.9898 + Number(p.seed)) - Math.sin(b * 12.9898 + Number(p.seed)));
+  const order = xs
+    .map((_, i) => i)
+    .sort((a, b) => Math.sin(a * 12.9898 + Number(p.seed)) - Math.sin(b * 12.9898 + Number(p.seed)));
   const nTest = Math.min(xs.length - 2, Math.floor(xs.length * Number(p.testFraction)));
   const testIdx = new Set(order.slice(0, nTest));
   const part = (test: boolean) => xs.map((_, i) => i).filter((i) => testIdx.has(i) === test);
   const [tr, te] = [part(false), part(true)];
-  const xTr = gb.tensor(features(tr.map((i) => xs[i]), degree), [tr.length, degree]);
+  const xTr = gb.tensor(
+    features(
+      tr.map((i) => xs[i]),
+      degree,
+    ),
+    [tr.length, degree],
+  );
   const yTr = gb.tensor(tr.map((i) => [ys[i]]));
-  const xTe = te.length ? gb.tensor(features(te.map((i) => xs[i]), degree), [te.length, degree]) : null;
+  const xTe = te.length
+    ? gb.tensor(
+        features(
+          te.map((i) => xs[i]),
+          degree,
+        ),
+        [te.length, degree],
+      )
+    : null;
   const yTe = te.length ? gb.tensor(te.map((i) => [ys[i]])) : null;
 
   const model = new nn.Dense(gb, degree, 1, { init: 'zeros' });
@@ -101,7 +183,11 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
 
   // Canvases
   const fitCanvas = Object.assign(document.createElement('canvas'), { width: 480, height: 360, id: 'fit' });
-  const surfCanvas = Object.assign(document.createElement('canvas'), { width: 360, height: 360, id: 'surface' });
+  const surfCanvas = Object.assign(document.createElement('canvas'), {
+    width: 360,
+    height: 360,
+    id: 'surface',
+  });
   const fig = (canvas: HTMLCanvasElement, caption: string) => {
     const f = document.createElement('figure');
     const cap = document.createElement('figcaption');
@@ -110,8 +196,14 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     return f;
   };
   stage.append(
-    fig(fitCanvas, 'Data (train ●, test ○), gradient-descent fit (blue), closed form (dashed). Click to add a point, drag to move one.'),
-    fig(surfCanvas, `Loss over (w₁, b)${degree > 1 ? ' with the other weights at their current values' : ''}, log colour scale, contours, and the descent path.`),
+    fig(
+      fitCanvas,
+      'Data (train ●, test ○), gradient-descent fit (blue), closed form (dashed). Click to add a point, drag to move one.',
+    ),
+    fig(
+      surfCanvas,
+      `Loss over (w₁, b)${degree > 1 ? ' with the other weights at their current values' : ''}, log colour scale, contours, and the descent path.`,
+    ),
   );
   const ymin = Math.min(-3, ...ys) - 0.5;
   const ymax = Math.max(3, ...ys) + 0.5;
@@ -122,8 +214,12 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
   // The curve grid and the (w1, b) grid live on the device for the whole simulation.
   const curveX = Array.from({ length: 200 }, (_, i) => -1.1 + (2.2 * i) / 199);
   const curveF = gb.tensor(features(curveX, degree), [200, degree]);
-  const gw = Array.from({ length: GRID * GRID }, (_, i) => surfView.dataX(((i % GRID) + 0.5) * (surfCanvas.width / GRID)));
-  const gbias = Array.from({ length: GRID * GRID }, (_, i) => surfView.dataY((Math.floor(i / GRID) + 0.5) * (surfCanvas.height / GRID)));
+  const gw = Array.from({ length: GRID * GRID }, (_, i) =>
+    surfView.dataX(((i % GRID) + 0.5) * (surfCanvas.width / GRID)),
+  );
+  const gbias = Array.from({ length: GRID * GRID }, (_, i) =>
+    surfView.dataY((Math.floor(i / GRID) + 0.5) * (surfCanvas.height / GRID)),
+  );
   const W = gb.tensor(gw, [GRID * GRID, 1]);
   const B = gb.tensor(gbias, [GRID * GRID, 1]);
   const x1 = gb.tidy(() => xTr.gather(gb.tensor([0]), 1).transpose()); // (1, n): the x column
@@ -137,9 +233,31 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     // L(w1, b) = mean_i (w1 x_i + b + rest_i - y_i)^2 + λ (w1^2 + |w_rest|^2), for every grid point at once:
     // (G^2, 1) * (1, n) + (G^2, 1) + (1, n) broadcasts to (G^2, n).
     const surface = gb.tidy(() => {
-      const rest = xTr.matmul(model.w).sub(x1.transpose().mul(model.w.gather(gb.tensor([0]), 0))).sub(yTr).transpose();
-      const restPenalty = model.w.square().sum().sub(model.w.gather(gb.tensor([0]), 0).square().sum());
-      return W.mul(x1).add(B).add(rest).square().mean(1).add(W.reshape([GRID * GRID]).square().add(restPenalty).mul(state.l2));
+      const rest = xTr
+        .matmul(model.w)
+        .sub(x1.transpose().mul(model.w.gather(gb.tensor([0]), 0)))
+        .sub(yTr)
+        .transpose();
+      const restPenalty = model.w
+        .square()
+        .sum()
+        .sub(
+          model.w
+            .gather(gb.tensor([0]), 0)
+            .square()
+            .sum(),
+        );
+      return W.mul(x1)
+        .add(B)
+        .add(rest)
+        .square()
+        .mean(1)
+        .add(
+          W.reshape([GRID * GRID])
+            .square()
+            .add(restPenalty)
+            .mul(state.l2),
+        );
     });
     const data = await surface.data();
     surface.dispose();
@@ -157,9 +275,15 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
   };
   fitCanvas.addEventListener('pointerdown', (e) => {
     const [x, y] = toData(e);
-    const near = xs.findIndex((px, i) => Math.hypot(fitView.px(px) - fitView.px(x), fitView.py(ys[i]) - fitView.py(y)) < 8);
+    const near = xs.findIndex(
+      (px, i) => Math.hypot(fitView.px(px) - fitView.px(x), fitView.py(ys[i]) - fitView.py(y)) < 8,
+    );
     drag = near >= 0 ? near : null;
-    if (drag === null) void window.demo?.control.set('points', [String(p.points), `${x.toFixed(3)}:${y.toFixed(3)}`].filter(Boolean).join(';'));
+    if (drag === null)
+      void window.demo?.control.set(
+        'points',
+        [String(p.points), `${x.toFixed(3)}:${y.toFixed(3)}`].filter(Boolean).join(';'),
+      );
   });
   fitCanvas.addEventListener('pointerup', (e) => {
     if (drag === null) return;
@@ -226,7 +350,16 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
       const exactCurve = curveX.map((x) => exactB + exactW.reduce((s, w, d) => s + w * x ** (d + 1), 0));
       line(exactCurve, '#111', [6, 4]);
       line(curve, '#2563eb', []);
-      xs.forEach((x, i) => dot(ctx, fitView.px(x), fitView.py(ys[i]), 4, testIdx.has(i) ? '#fff' : '#f97316', testIdx.has(i) ? '#f97316' : '#fff'));
+      xs.forEach((x, i) =>
+        dot(
+          ctx,
+          fitView.px(x),
+          fitView.py(ys[i]),
+          4,
+          testIdx.has(i) ? '#fff' : '#f97316',
+          testIdx.has(i) ? '#f97316' : '#fff',
+        ),
+      );
 
       if (!surfaceData || (degree > 1 && performance.now() - lastSurface > 300)) {
         surfaceData = await lossSurface();
@@ -266,7 +399,15 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
       );
     },
     figures() {
-      return { w: wNow[0], b: bNow, closedFormW: exactW[0], closedFormB: exactB, trainLoss, testLoss, points: xs.length };
+      return {
+        w: wNow[0],
+        b: bNow,
+        closedFormW: exactW[0],
+        closedFormB: exactB,
+        trainLoss,
+        testLoss,
+        points: xs.length,
+      };
     },
     async snapshot(): Promise<Carry> {
       return { degree, w: Array.from(await model.w.data()), b: await model.b!.item(), path };
@@ -276,7 +417,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     },
     dispose() {
       optimizer.dispose();
-      for (const t of [xTr, yTr, xTe, yTe, exact.w, exact.b, curveF, W, B, x1, ...model.parameters()]) t?.dispose();
+      for (const t of [xTr, yTr, xTe, yTe, exact.w, exact.b, curveF, W, B, x1, ...model.parameters()])
+        t?.dispose();
     },
   };
 }

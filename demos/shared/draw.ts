@@ -70,7 +70,14 @@ export class View {
   }
 }
 
-export function dot(ctx: CanvasRenderingContext2D, x: number, y: number, r: number, fill: string, stroke = '#fff') {
+export function dot(
+  ctx: CanvasRenderingContext2D,
+  x: number,
+  y: number,
+  r: number,
+  fill: string,
+  stroke = '#fff',
+) {
   ctx.beginPath();
   ctx.arc(x, y, r, 0, 2 * Math.PI);
   ctx.fillStyle = fill;

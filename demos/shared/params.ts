@@ -24,7 +24,10 @@ export type Params = Record<string, ParamValue>;
 /** Parses one value; returns [value, problem] where problem is null when the input was fine. */
 export function parseParam(spec: ParamSpec, raw: unknown): [ParamValue, string | null] {
   const name = spec.label ?? spec.key;
-  const fallback = (why: string): [ParamValue, string] => [spec.default, `${name}: ${why}; using ${spec.default}`];
+  const fallback = (why: string): [ParamValue, string] => [
+    spec.default,
+    `${name}: ${why}; using ${spec.default}`,
+  ];
   if (raw === undefined || raw === null) return [spec.default, null];
   const text = String(raw).trim();
   switch (spec.kind) {
@@ -68,7 +71,11 @@ export function readUrl(specs: readonly ParamSpec[], search: string): { params: 
 }
 
 /** The query string for a state (only values that differ from the defaults, plus the backend). */
-export function toQuery(specs: readonly ParamSpec[], params: Params, extra: Record<string, string> = {}): string {
+export function toQuery(
+  specs: readonly ParamSpec[],
+  params: Params,
+  extra: Record<string, string> = {},
+): string {
   const q = new URLSearchParams(extra);
   for (const s of specs) {
     if (params[s.key] !== s.default) q.set(s.key, String(params[s.key]));

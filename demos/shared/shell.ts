@@ -77,7 +77,11 @@ const WEBGPU_HELP =
 export function startDemo(def: DemoDefinition): DemoHandle {
   const app = document.getElementById('app') ?? document.body;
   const header = el('header', { class: 'demo-header' });
-  header.append(el('a', { href: '../../' }, 'gradbox'), document.createTextNode(' / '), el('strong', {}, def.title));
+  header.append(
+    el('a', { href: '../../' }, 'gradbox'),
+    document.createTextNode(' / '),
+    el('strong', {}, def.title),
+  );
   const notice = el('div', { id: 'notice', class: 'notice', hidden: '' });
   const layout = el('div', { class: 'demo-layout' });
   const stage = el('div', { id: 'stage', class: 'stage' });
@@ -104,7 +108,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
 
   const url = readUrl(def.params, location.search);
   const params: Params = url.params;
-  if (url.problems.length) showNotice(`Some settings in the link were not usable:\n${url.problems.join('\n')}`);
+  if (url.problems.length)
+    showNotice(`Some settings in the link were not usable:\n${url.problems.join('\n')}`);
   const wantBackend = new URLSearchParams(location.search).get('backend');
 
   let gb: Context | null = null;
@@ -127,7 +132,10 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       height: 200,
       scales: { x: { time: false }, y: { distr: 3 } },
       axes: [{ label: 'step' }, { label: 'loss (log)' }],
-      series: [{ label: 'step' }, ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] }))],
+      series: [
+        { label: 'step' },
+        ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] })),
+      ],
     },
     chartData as uPlot.AlignedData,
     chartBox,
@@ -141,7 +149,12 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   const renderStats = () => {
     const f = sim?.figures() ?? {};
     const rows: [string, string][] = [
-      ['backend', gb ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}` : '-'],
+      [
+        'backend',
+        gb
+          ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}`
+          : '-',
+      ],
       ['step', String(step)],
       ['loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
       ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
@@ -191,7 +204,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           void onGpuFailure(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
         });
         ctx.device?.lost.then((info) => {
-          if (gb === ctx && info.reason !== 'destroyed') void onGpuFailure(`the GPU device was lost: ${info.message}`);
+          if (gb === ctx && info.reason !== 'destroyed')
+            void onGpuFailure(`the GPU device was lost: ${info.message}`);
         });
         return ctx;
       } catch (e) {
@@ -302,18 +316,26 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     reset: () => void reset(),
   };
   const backendState = { backend: 'cpu' as BackendName };
-  controls.backend = gui.add(backendState, 'backend', ['webgpu', 'cpu']).name('backend').onChange((v: BackendName) => {
-    void setBackend(v);
-  });
-  controls.play = gui.add(playState, 'playing').name('play').onChange((v: boolean) => {
-    playing = v;
-  });
+  controls.backend = gui
+    .add(backendState, 'backend', ['webgpu', 'cpu'])
+    .name('backend')
+    .onChange((v: BackendName) => {
+      void setBackend(v);
+    });
+  controls.play = gui
+    .add(playState, 'playing')
+    .name('play')
+    .onChange((v: boolean) => {
+      playing = v;
+    });
   gui.add(playState, 'step').name('step');
   gui.add(playState, 'reset').name('reset (same seed)');
   const folders = new Map<string, GUI>();
   const guiValues: Params = { ...params };
   for (const spec of def.params) {
-    const parent = spec.folder ? (folders.get(spec.folder) ?? folders.set(spec.folder, gui.addFolder(spec.folder)).get(spec.folder)!) : gui;
+    const parent = spec.folder
+      ? (folders.get(spec.folder) ?? folders.set(spec.folder, gui.addFolder(spec.folder)).get(spec.folder)!)
+      : gui;
     let c: Controller;
     if (spec.kind === 'select') c = parent.add(guiValues, spec.key, spec.options as string[]);
     else if (spec.kind === 'bool') c = parent.add(guiValues, spec.key);
@@ -326,7 +348,14 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       c.onFinishChange((v: number) => void setParam(spec.key, String(10 ** v)));
       controls[spec.key] = c;
       continue;
-    } else c = parent.add(guiValues, spec.key, spec.min, spec.max, spec.step ?? (spec.kind === 'int' ? 1 : undefined));
+    } else
+      c = parent.add(
+        guiValues,
+        spec.key,
+        spec.min,
+        spec.max,
+        spec.step ?? (spec.kind === 'int' ? 1 : undefined),
+      );
     c.name(spec.label ?? spec.key);
     c.onFinishChange((v: unknown) => void setParam(spec.key, v));
     controls[spec.key] = c;
@@ -378,7 +407,16 @@ export function startDemo(def: DemoDefinition): DemoHandle {
 
   const handle: DemoHandle = {
     ready,
-    state: () => ({ backend: gb?.backend ?? null, step, loss, playing, msPerStep, stepsPerSec, params: { ...params }, ...(sim?.figures() ?? {}) }),
+    state: () => ({
+      backend: gb?.backend ?? null,
+      step,
+      loss,
+      playing,
+      msPerStep,
+      stepsPerSec,
+      params: { ...params },
+      ...(sim?.figures() ?? {}),
+    }),
     control: {
       play: () => {
         playing = true;
