@@ -31,5 +31,6 @@ if (!onlyUnit) {
   run('typecheck', 'npx', ['tsc', '-p', 'tsconfig.json', '--noEmit']);
   run('lint', 'npm', ['run', 'lint', '--silent']);
   run('build', 'npm', ['run', 'build', '--silent']);
+  run('build demos', 'npm', ['run', 'build:demos', '--silent']);
 }
 run('tests', 'npx', ['vitest', 'run', ...vitestArgs]);

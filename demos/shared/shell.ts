@@ -117,6 +117,17 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let gpuOk = false;
   let playing = true;
   let busy: Promise<void> | null = null;
+  // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
+  let rebuilding = 0;
+  const exclusive = async <T>(fn: () => Promise<T>): Promise<T> => {
+    rebuilding++;
+    try {
+      while (busy) await busy;
+      return await fn();
+    } finally {
+      rebuilding--;
+    }
+  };
   let step = 0;
   let loss = Number.NaN;
   let msPerStep = Number.NaN;
@@ -215,36 +226,38 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     return createContext({ backend: 'cpu' });
   };
 
-  const setBackend = async (name: BackendName) => {
-    await busy;
-    const carry = sim ? await sim.snapshot() : undefined;
-    sim?.dispose();
-    sim = null;
-    gb?.dispose();
-    gb = await openBackend(name);
-    backendState.backend = gb.backend;
-    controls.backend?.updateDisplay();
-    await build(carry);
-    writeUrl();
-    renderStats();
-  };
+  const setBackend = (name: BackendName) =>
+    exclusive(async () => {
+      const carry = sim ? await sim.snapshot() : undefined;
+      sim?.dispose();
+      sim = null;
+      gb?.dispose();
+      gb = await openBackend(name);
+      backendState.backend = gb.backend;
+      controls.backend?.updateDisplay();
+      await build(carry);
+      writeUrl();
+      renderStats();
+    });
 
   let failing = false;
   const onGpuFailure = async (message: string) => {
     if (failing) return;
     failing = true;
     showNotice(`${message}. Switched to the CPU backend; the demo goes on.`, 'error');
-    try {
-      sim?.dispose();
-    } catch {
-      // the device may already be gone
-    }
-    sim = null;
-    gb?.dispose();
-    gb = await createContext({ backend: 'cpu' });
-    backendState.backend = 'cpu';
-    controls.backend?.updateDisplay();
-    await build();
+    await exclusive(async () => {
+      try {
+        sim?.dispose();
+      } catch {
+        // the device may already be gone
+      }
+      sim = null;
+      gb?.dispose();
+      gb = await createContext({ backend: 'cpu' });
+      backendState.backend = 'cpu';
+      controls.backend?.updateDisplay();
+      await build();
+    });
     failing = false;
   };
 
@@ -281,7 +294,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
 
   const frame = async () => {
-    if (playing && sim && !busy) {
+    if (playing && sim && !busy && rebuilding === 0) {
       busy = (async () => {
         await trainOnce(stepsPerFrame());
         await sim?.render().catch((e: Error) => showNotice(e.message, 'error'));
@@ -297,16 +310,16 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     requestAnimationFrame(() => void frame());
   };
 
-  const reset = async () => {
-    await busy;
-    step = 0;
-    loss = Number.NaN;
-    resetChart();
-    await build();
-    await sim!.render();
-    renderStats();
-    await renderFormula();
-  };
+  const reset = () =>
+    exclusive(async () => {
+      step = 0;
+      loss = Number.NaN;
+      resetChart();
+      await build();
+      await sim!.render();
+      renderStats();
+      await renderFormula();
+    });
 
   // Controls ----------------------------------------------------------------------------------------
   const gui = new GUI({ title: def.title });
@@ -376,7 +389,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   }
 
   async function stepN(n: number): Promise<void> {
-    await busy;
+    while (busy) await busy;
     busy = (async () => {
       await trainOnce(n);
       await sim?.render();
