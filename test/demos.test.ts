@@ -101,6 +101,11 @@ for (const webgpu of [true, false]) {
       expect(await colours(page, '#surface')).toBeGreaterThan(20);
       expect(await page.textContent('#formula')).toMatch(/closed form/);
       await page.screenshot({ path: `test-results/demo-linear-regression-${mode}.png` });
+      // A click on the plot adds a point (kept in the URL); training goes on.
+      await page.click('#fit', { position: { x: 60, y: 60 } });
+      await until(page, (s) => s.points === 41, 'a clicked point is added');
+      expect(new URL(page.url()).searchParams.get('points')).toMatch(/^-?\d/);
+      expect(await page.locator('.notice.error').count()).toBe(0);
       expect(errors).toEqual([]);
       await page.close();
     });
@@ -116,6 +121,15 @@ for (const webgpu of [true, false]) {
       expect(await colours(page, '#surface')).toBeGreaterThan(20);
       expect(await colours(page, '#network')).toBeGreaterThan(20);
       await page.screenshot({ path: `test-results/demo-playground-${mode}.png` });
+      expect(await page.locator('.notice.error').count()).toBe(0);
+      // Clicking the x1 node of the diagram switches that feature off.
+      const box = (await page.locator('#network').boundingBox())!;
+      await page.mouse.click(box.x + 40, box.y + 24);
+      await until(
+        page,
+        (st) => (st.params as Record<string, unknown>).x1 === false,
+        'x1 switched off on the diagram',
+      );
       expect(errors).toEqual([]);
       await page.close();
     });
@@ -187,7 +201,17 @@ for (const webgpu of [true, false]) {
         // The weights came along: the loss did not jump back to where training started.
         expect(s1.loss).toBeLessThan(0.6);
         await page.evaluate(() => window.demo!.control.setBackend('webgpu'));
-        await until(page, (s) => s.backend === 'webgpu' && s.step > s1.step + 20, 'trains on WebGPU again');
+        const s2 = await until(
+          page,
+          (s) => s.backend === 'webgpu' && s.step > s1.step + 20,
+          'trains on WebGPU again',
+        );
+        // A lost device (a driver reset, simulated) gives a readable message and the demo moves to the CPU.
+        await page.evaluate(() => window.demo!.context()!.device!.destroy());
+        await until(page, (s) => s.backend === 'cpu' && s.step > s2.step + 20, 'goes on after device loss');
+        expect(await page.textContent('.notice.error')).toMatch(
+          /the GPU device was lost .*Switched to the CPU backend/s,
+        );
         expect(errors).toEqual([]);
         await page.close();
       });

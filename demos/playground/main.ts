@@ -257,7 +257,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     ),
     fig(
       surface,
-      `Output over the plane (${classify ? 'class probabilities' : 'predicted value'}); training points ●, test points ○.`,
+      `Output over the plane (${classify ? 'class probabilities' : 'predicted value'}); training points outlined white, test points black.`,
     ),
     metrics,
   );

@@ -46,6 +46,8 @@ export interface DemoDefinition {
 export interface DemoHandle {
   ready: Promise<void>;
   state(): Record<string, unknown>;
+  /** The gradbox context the demo runs on right now (for automation and debugging). */
+  context(): Context | null;
   control: {
     play(): void;
     pause(): void;
@@ -207,6 +209,13 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     chart.setData(chartData as uPlot.AlignedData);
   };
 
+  // Contexts the shell disposed itself: their device's loss is expected, not a failure.
+  const closedByUs = new WeakSet<Context>();
+  const closeContext = () => {
+    if (gb) closedByUs.add(gb);
+    gb?.dispose();
+  };
+
   const openBackend = async (name: BackendName): Promise<Context> => {
     if (name === 'webgpu') {
       try {
@@ -215,8 +224,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           void onGpuFailure(`GPU error: ${(e as GPUUncapturedErrorEvent).error.message}`);
         });
         ctx.device?.lost.then((info) => {
-          if (gb === ctx && info.reason !== 'destroyed')
-            void onGpuFailure(`the GPU device was lost: ${info.message}`);
+          if (!closedByUs.has(ctx))
+            void onGpuFailure(`the GPU device was lost (${info.reason}): ${info.message}`);
         });
         return ctx;
       } catch (e) {
@@ -231,7 +240,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       const carry = sim ? await sim.snapshot() : undefined;
       sim?.dispose();
       sim = null;
-      gb?.dispose();
+      closeContext();
       gb = await openBackend(name);
       backendState.backend = gb.backend;
       controls.backend?.updateDisplay();
@@ -252,11 +261,15 @@ export function startDemo(def: DemoDefinition): DemoHandle {
         // the device may already be gone
       }
       sim = null;
-      gb?.dispose();
+      closeContext();
       gb = await createContext({ backend: 'cpu' });
       backendState.backend = 'cpu';
       controls.backend?.updateDisplay();
       await build();
+      // The failed frame paused training; the CPU picks it up again.
+      playing = true;
+      playState.playing = true;
+      controls.play?.updateDisplay();
     });
     failing = false;
   };
@@ -420,6 +433,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
 
   const handle: DemoHandle = {
     ready,
+    context: () => gb,
     state: () => ({
       backend: gb?.backend ?? null,
       step,
