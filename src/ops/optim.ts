@@ -71,7 +71,9 @@ export function fusedUpdate(
 /** Copies src's values into dst (same shape) in place. */
 export function assign(dst: Tensor, src: Tensor): void {
   if (dst.shape.join() !== src.shape.join()) {
-    throw new GradboxError(`assign: shapes differ: ${fmtShape(dst.shape)} <- ${fmtShape(src.shape)}; they must be equal`);
+    throw new GradboxError(
+      `assign: shapes differ: ${fmtShape(dst.shape)} <- ${fmtShape(src.shape)}; they must be equal`,
+    );
   }
   writeAt(dst, 0, src);
 }
