@@ -322,6 +322,22 @@ export class Context {
     return this.ones(t.shape);
   }
 
+  /**
+   * Runs `fn`, waits for the device, and reports the wall time and, on WebGPU adapters with timestamp
+   * queries, the GPU time of the kernels it queued. For benchmarks and the demos' timing panels.
+   */
+  async profile<T>(fn: () => T): Promise<{ result: T; wallMs: number; gpuMs: number | null }> {
+    this.check('profile');
+    const runner = this.engine.name === 'webgpu' ? (this.engine as WebGpuBackend).runner : null;
+    runner?.beginTiming();
+    const t0 = performance.now();
+    const result = fn();
+    await this.sync();
+    const wallMs = performance.now() - t0;
+    const gpuMs = runner ? await runner.endTiming() : null;
+    return { result, wallMs, gpuMs };
+  }
+
   /** Waits until the device has finished all queued work (a no-op on the CPU). */
   async sync(): Promise<void> {
     if (this.engine.name === 'webgpu') await (this.engine as WebGpuBackend).runner.sync();

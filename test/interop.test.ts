@@ -146,3 +146,15 @@ it("'auto' without any WebGPU falls back to the CPU and says so once", async () 
     info.mockRestore();
   }
 });
+
+describeGpu('profile() reports GPU kernel time from timestamp queries, apart from wall time', async () => {
+  const a = host.rand([128, 128], { seed: 1 });
+  const { result, wallMs, gpuMs } = await host.profile(() => a.matmul(a).relu());
+  expect(result.shape).toEqual([128, 128]);
+  expect(wallMs).toBeGreaterThan(0);
+  expect(gpuMs).not.toBeNull();
+  expect(gpuMs!).toBeGreaterThan(0);
+  expect(gpuMs!).toBeLessThanOrEqual(wallMs * 1.5); // GPU time cannot much exceed the wall time around it
+  result.dispose();
+  a.dispose();
+});

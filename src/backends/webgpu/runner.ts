@@ -55,6 +55,8 @@ export class GpuRunner {
   readonly stats = { dispatches: 0, submits: 0, pipelines: 0, uploads: 0, readbacks: 0, copies: 0 };
   lostReason: string | null = null;
   debug: boolean;
+  /** Timestamp queries around every compute pass while a profile() is running (see beginTiming). */
+  private timing: { querySet: GPUQuerySet; used: number; capacity: number } | null = null;
 
   constructor(
     readonly device: GPUDevice,
@@ -177,7 +179,7 @@ export class GpuRunner {
       label: `gradbox.${d.shader.name}.${d.entry}`,
     });
     if (!this.encoder) this.encoder = this.device.createCommandEncoder({ label: 'gradbox.batch' });
-    if (!this.pass) this.pass = this.encoder.beginComputePass({ label: 'gradbox.pass' });
+    if (!this.pass) this.pass = this.encoder.beginComputePass(this.passDescriptor());
     this.pass.setPipeline(pipeline);
     this.pass.setBindGroup(0, bindGroup);
     this.pass.dispatchWorkgroups(x, y, z);
@@ -185,6 +187,71 @@ export class GpuRunner {
     if (this.debug)
       console.log(`[gradbox] dispatch ${d.shader.name}.${d.entry} (${x},${y},${z})`, d.constants ?? {});
     if (++this.pending >= MAX_PENDING_DISPATCHES) this.submit();
+  }
+
+  private passDescriptor(): GPUComputePassDescriptor {
+    const t = this.timing;
+    if (!t || t.used + 2 > t.capacity) return { label: 'gradbox.pass' };
+    const d: GPUComputePassDescriptor = {
+      label: 'gradbox.pass',
+      timestampWrites: {
+        querySet: t.querySet,
+        beginningOfPassWriteIndex: t.used,
+        endOfPassWriteIndex: t.used + 1,
+      },
+    };
+    t.used += 2;
+    return d;
+  }
+
+  /**
+   * Starts timing the device's work: every compute pass from now on writes GPU timestamps at its start
+   * and end. Returns false when the adapter has no timestamp queries.
+   */
+  beginTiming(capacity = 1024): boolean {
+    if (!this.info.timestampQuery) return false;
+    this.submit(); // passes already encoded are not timed
+    this.timing = {
+      querySet: this.device.createQuerySet({ type: 'timestamp', count: capacity, label: 'gradbox.timing' }),
+      used: 0,
+      capacity,
+    };
+    return true;
+  }
+
+  /** Ends timing; resolves to the summed GPU time of the timed passes in milliseconds (null if untimed). */
+  async endTiming(): Promise<number | null> {
+    const t = this.timing;
+    if (!t) return null;
+    this.timing = null;
+    this.submit();
+    if (t.used === 0) {
+      t.querySet.destroy();
+      return 0;
+    }
+    const S = GPUBufferUsage;
+    const resolve = this.device.createBuffer({
+      size: t.used * 8,
+      usage: S.QUERY_RESOLVE | S.COPY_SRC,
+      label: 'gradbox.timing.resolve',
+    });
+    const read = this.device.createBuffer({
+      size: t.used * 8,
+      usage: S.MAP_READ | S.COPY_DST,
+      label: 'gradbox.timing.read',
+    });
+    const enc = this.device.createCommandEncoder({ label: 'gradbox.timing' });
+    enc.resolveQuerySet(t.querySet, 0, t.used, resolve, 0);
+    enc.copyBufferToBuffer(resolve, 0, read, 0, t.used * 8);
+    this.device.queue.submit([enc.finish()]);
+    await read.mapAsync(GPUMapMode.READ);
+    const ns = new BigInt64Array(read.getMappedRange().slice(0));
+    read.unmap();
+    let total = 0n;
+    for (let i = 0; i + 1 < t.used; i += 2) if (ns[i + 1] > ns[i]) total += ns[i + 1] - ns[i];
+    for (const b of [resolve, read]) b.destroy();
+    t.querySet.destroy();
+    return Number(total) / 1e6;
   }
 
   /** Submits all encoded work. */
