@@ -15,6 +15,7 @@ export default defineConfig({
         kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
         linearRegression: resolve(import.meta.dirname, 'demos/linear-regression/index.html'),
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
+        bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },
   },

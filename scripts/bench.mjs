@@ -1,9 +1,93 @@
-// Runs a benchmark script under the same WebGPU environment as the tests (see scripts/env.mjs).
-// Usage: node scripts/bench.mjs bench/matmul.mjs
+// `npm run bench`: builds the pages, serves them, runs bench/index.html in headless Chromium with WebGPU,
+// and writes bench/results/<date>-<adapter>.json, a Markdown table (.md), an HTML report (.html) and a
+// PNG of it. Options: --quick (the reduced set, a few minutes), --suites=a,b, --node FILE (run a Node
+// benchmark such as bench/matmul.mjs under the same WebGPU set-up instead).
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { chromium } from 'playwright-core';
+import { preview } from 'vite';
 import { findChromium, webgpuEnv } from './env.mjs';
+import { markdown, reportHtml } from './bench-report.mjs';
 
-const [file, ...rest] = process.argv.slice(2);
-const env = webgpuEnv(findChromium());
-const r = spawnSync(process.execPath, [file, ...rest], { stdio: 'inherit', env });
-process.exit(r.status ?? 1);
+const args = process.argv.slice(2);
+const executablePath = findChromium();
+const nodeFile = args.includes('--node') ? args[args.indexOf('--node') + 1] : null;
+if (nodeFile) {
+  const r = spawnSync(process.execPath, [nodeFile], { stdio: 'inherit', env: webgpuEnv(executablePath) });
+  process.exit(r.status ?? 1);
+}
+const quick = args.includes('--quick');
+const suites = args.find((a) => a.startsWith('--suites='))?.slice('--suites='.length);
+
+console.log('gradbox bench: building the pages ...');
+// Its own output folder, so a bench run never races the demo tests over dist-demos.
+const build = spawnSync('npx', ['vite', 'build', '--logLevel', 'error', '--outDir', 'dist-bench'], {
+  stdio: 'inherit',
+});
+if (build.status !== 0) process.exit(build.status ?? 1);
+
+const server = await preview({
+  logLevel: 'error',
+  build: { outDir: 'dist-bench' },
+  preview: { host: '127.0.0.1', port: 0 },
+});
+const { port } = server.httpServer.address();
+const browser = await chromium.launch({
+  executablePath,
+  args: [
+    '--headless=new',
+    '--no-sandbox',
+    '--enable-unsafe-webgpu',
+    // Full-resolution timestamp queries (otherwise quantised to 100 µs).
+    '--enable-webgpu-developer-features',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+    '--disable-quic',
+    '--no-first-run',
+  ],
+});
+let code = 0;
+try {
+  const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  let printed = 0;
+  const query = [quick ? 'quick' : '', suites ? `suites=${suites}` : ''].filter(Boolean).join('&');
+  await page.goto(`http://127.0.0.1:${port}/bench/index.html${query ? `?${query}` : ''}`);
+  // Echo the page's progress while waiting.
+  for (;;) {
+    const text = (await page.textContent('#out')) ?? '';
+    const lines = text.split('\n').filter(Boolean);
+    for (const l of lines.slice(printed)) console.log(`  ${l}`);
+    printed = lines.length;
+    if (await page.evaluate(() => window.__bench !== undefined)) break;
+    await page.waitForTimeout(1000);
+  }
+  const bench = await page.evaluate(() => window.__bench);
+  const result = { date: new Date().toISOString(), browser: `Chromium ${browser.version()}`, ...bench };
+  const adapterName = bench.adapter
+    ? `${bench.adapter.vendor}-${bench.adapter.architecture}`.replace(/[^\w-]+/g, '')
+    : 'no-webgpu';
+  const stem = `bench/results/${result.date.slice(0, 10)}-${adapterName}${quick ? '-quick' : ''}`;
+  mkdirSync('bench/results', { recursive: true });
+  writeFileSync(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
+  const md = markdown(result);
+  writeFileSync(`${stem}.md`, md);
+  writeFileSync(`${stem}.html`, reportHtml(result));
+  const report = await browser.newPage({ viewport: { width: 1100, height: 800 } });
+  await report.goto(`file://${process.cwd()}/${stem}.html`);
+  await report.screenshot({ path: `${stem}.png`, fullPage: true });
+  console.log(`\n${md}\nwrote ${stem}.{json,md,html,png} in ${bench.seconds.toFixed(0)} s`);
+  if (bench.errors.length) {
+    console.error(`\n${bench.errors.length} error(s):\n${bench.errors.join('\n')}`);
+    code = 1;
+  }
+  if (bench.rows.some((r) => r.check?.startsWith('WRONG'))) {
+    console.error('\nsome results were wrong (see the table)');
+    code = 1;
+  }
+} finally {
+  await browser.close();
+  await server.close();
+}
+process.exit(code);

@@ -92,7 +92,12 @@ function run(
   r.dispatch({
     shader: SHADERS.elementwise,
     entry,
-    constants: { OP: op, CONTIGUOUS: contiguous ? 1 : 0, CONST_MASK: constMask },
+    constants: {
+      OP: op,
+      CONTIGUOUS: contiguous ? 1 : 0,
+      CONST_MASK: constMask,
+      RANK: contiguous ? 1 : collapsed.shape.length,
+    },
     params,
     buffers,
     workgroups: gridFor(n, WG),

@@ -1,25 +1,24 @@
-// Benchmark page: steps per second of MLP training (forward, backward, Adam update) for gradbox and
-// tfjs, each on WebGPU and on the CPU, in one page on one adapter. Dispatches and submits are counted
-// by wrapping the WebGPU entry points, the same way for both libraries.
+// The training suite: steps per second of MLP training (forward, backward, Adam update) for gradbox and
+// tfjs, each on WebGPU and on the CPU, on one adapter. Dispatches and submits are counted by wrapping
+// the WebGPU entry points, the same way for both libraries.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
-import { createContext, nn, optim } from '../../src/index';
+import { createContext, nn, optim } from '../src/index';
 
 interface Workload {
   name: string;
   sizes: number[];
   batch: number;
 }
-const WORKLOADS: Workload[] = [
+export const WORKLOADS: Workload[] = [
   { name: 'MLP 2-64-64-2, batch 256', sizes: [2, 64, 64, 2], batch: 256 },
   { name: 'MLP 784-256-10, batch 128', sizes: [784, 256, 10], batch: 128 },
 ];
-const params = new URLSearchParams(location.search);
-const SECONDS = Number(params.get('seconds') ?? 3);
-const MAX_STEPS = Number(params.get('maxSteps') ?? 200);
+/** Seconds each measurement aims for, and a cap on steps; set by the page (quick or full). */
+export const budget = { seconds: 3, maxSteps: 200 };
 
 const counts = { dispatches: 0, submits: 0 };
-function countGpuWork(): void {
+export function countGpuWork(): void {
   if (typeof GPUComputePassEncoder === 'undefined') return;
   const d = GPUComputePassEncoder.prototype.dispatchWorkgroups;
   GPUComputePassEncoder.prototype.dispatchWorkgroups = function (...a: Parameters<typeof d>) {
@@ -42,7 +41,7 @@ function syntheticData(w: Workload): { x: Float32Array; y: Float32Array } {
   return { x, y };
 }
 
-interface Row {
+export interface TrainRow {
   library: string;
   backend: string;
   workload: string;
@@ -65,7 +64,7 @@ async function timeSteps(
     const t0 = performance.now();
     const losses = await run(n);
     const sec = (performance.now() - t0) / 1000;
-    if (sec >= SECONDS || n >= MAX_STEPS) {
+    if (sec >= budget.seconds || n >= budget.maxSteps) {
       return {
         sps: n / sec,
         steps: n,
@@ -74,11 +73,11 @@ async function timeSteps(
         s: (counts.submits - c0.submits) / n,
       };
     }
-    n = Math.min(MAX_STEPS, Math.ceil((n * SECONDS * 1.2) / Math.max(sec, 1e-3)));
+    n = Math.min(budget.maxSteps, Math.ceil((n * budget.seconds * 1.2) / Math.max(sec, 1e-3)));
   }
 }
 
-async function gradbox(w: Workload, backend: 'webgpu' | 'cpu'): Promise<Row> {
+export async function gradboxTraining(w: Workload, backend: 'webgpu' | 'cpu'): Promise<TrainRow> {
   const gb = await createContext({ backend });
   const { x, y } = syntheticData(w);
   const model = new nn.MLP(gb, { sizes: w.sizes, activation: 'relu', seed: 1 });
@@ -107,7 +106,7 @@ async function gradbox(w: Workload, backend: 'webgpu' | 'cpu'): Promise<Row> {
   };
 }
 
-async function tfjs(w: Workload, backend: 'webgpu' | 'cpu'): Promise<Row> {
+export async function tfjsTraining(w: Workload, backend: 'webgpu' | 'cpu'): Promise<TrainRow> {
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`tfjs could not start its ${backend} backend`);
   await tf.ready();
@@ -151,34 +150,3 @@ async function tfjs(w: Workload, backend: 'webgpu' | 'cpu'): Promise<Row> {
     lastLoss: t.losses[t.losses.length - 1],
   };
 }
-
-declare global {
-  interface Window {
-    __bench?: { rows: Row[]; errors: string[]; userAgent: string };
-  }
-}
-
-async function main() {
-  countGpuWork();
-  const rows: Row[] = [];
-  const errors: string[] = [];
-  for (const w of WORKLOADS) {
-    for (const [lib, backend] of [
-      ['gradbox', 'webgpu'],
-      ['tfjs', 'webgpu'],
-      ['gradbox', 'cpu'],
-      ['tfjs', 'cpu'],
-    ] as const) {
-      try {
-        rows.push(await (lib === 'gradbox' ? gradbox : tfjs)(w, backend));
-      } catch (e) {
-        errors.push(`${lib} ${backend} ${w.name}: ${(e as Error).message}`);
-      }
-      document.getElementById('out')!.textContent = JSON.stringify({ rows, errors }, null, 2);
-    }
-  }
-  window.__bench = { rows, errors, userAgent: navigator.userAgent };
-}
-main().catch((e: Error) => {
-  window.__bench = { rows: [], errors: [e.stack ?? e.message], userAgent: navigator.userAgent };
-});

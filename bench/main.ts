@@ -1,0 +1,348 @@
+// The benchmark page: every suite on every library in one page on one adapter. Each result is checked
+// against a float64 reference before it is timed (warm-up, then repetitions, median and spread); GPU
+// kernel time from timestamp queries is kept apart from end-to-end time with readback.
+// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,train,auto
+import { createContext } from '../src/index';
+import { gradboxLib, type Lib, tfjsLib } from './libs';
+import { type Limits, measureLimits } from './limits';
+import { type Case, cases, inputsFor } from './suites';
+import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WORKLOADS } from './train';
+
+const q = new URLSearchParams(location.search);
+const QUICK = q.has('quick');
+const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'train', 'auto'];
+const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
+const REPS = QUICK ? 3 : 5;
+/** A library skips a case whose estimated first run exceeds this (from its previous case in the suite). */
+const SKIP_MS = QUICK ? 4_000 : 40_000;
+
+export interface Row {
+  suite: string;
+  case: string;
+  library: string;
+  backend: string;
+  variant?: string;
+  reps?: number;
+  /** Queue + wait for the device, no readback: median, min, max in ms. */
+  medianMs?: number;
+  minMs?: number;
+  maxMs?: number;
+  /** GPU time of the kernels (timestamp queries), median ms, where the library and adapter give it. */
+  kernelMs?: number | null;
+  /** With the readback of the result. */
+  endToEndMs?: number;
+  unit?: 'GFLOP/s' | 'GB/s';
+  value?: number;
+  check?: string;
+  skipped?: string;
+}
+
+const rows: Row[] = [];
+const errors: string[] = [];
+const out = document.getElementById('out')!;
+const log = (line: string) => {
+  out.textContent += `${line}\n`;
+};
+
+const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
+
+async function runCase(
+  lib: Lib,
+  c: Case,
+  handle: Awaited<ReturnType<Lib['open']>>,
+  suite: string,
+  variant?: string,
+): Promise<Row> {
+  const base: Row = {
+    suite,
+    case: c.name,
+    library: lib.library,
+    backend: lib.backend,
+    variant: variant ?? lib.variant,
+  };
+  const inputs = inputsFor(c);
+  const prepared = await handle.prepare(
+    c.op,
+    inputs.map((data, i) => ({ data, shape: c.shapes[i] })),
+  );
+  try {
+    const t0 = performance.now();
+    const first = await prepared.runAndRead(); // warm-up, and the result to check
+    const firstMs = performance.now() - t0;
+    const problem = c.check(inputs, first);
+    if (problem) return { ...base, check: `WRONG: ${problem}` };
+    const reps = firstMs > 5000 ? 1 : REPS;
+    // Fast ops repeat inside one measurement so that each lasts >= ~10 ms: browsers coarsen timers.
+    const probe = await prepared.run(1);
+    const times = Math.max(1, Math.min(1000, Math.ceil(10 / Math.max(probe.wallMs, 0.05))));
+    const wall: number[] = [];
+    const kernel: number[] = [];
+    for (let r = 0; r < reps; r++) {
+      const m = await prepared.run(times);
+      wall.push(m.wallMs / times);
+      if (m.kernelMs !== null) kernel.push(m.kernelMs / times);
+    }
+    const e2e: number[] = [];
+    for (let r = 0; r < Math.min(reps, 3); r++) {
+      const s = performance.now();
+      await prepared.runAndRead();
+      e2e.push(performance.now() - s);
+    }
+    const ms = median(wall);
+    const unit = c.cost.flops ? 'GFLOP/s' : 'GB/s';
+    const value = (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
+    return {
+      ...base,
+      reps: reps * times,
+      medianMs: ms,
+      minMs: Math.min(...wall),
+      maxMs: Math.max(...wall),
+      kernelMs: kernel.length ? median(kernel) : null,
+      endToEndMs: median(e2e),
+      unit,
+      value,
+      check: c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)',
+    };
+  } finally {
+    prepared.dispose();
+  }
+}
+
+/** Runs a list of cases on one library, skipping cases whose estimated time is over budget. */
+async function runLib(lib: Lib, list: Case[], suite: string, variant?: string): Promise<void> {
+  let handle: Awaited<ReturnType<Lib['open']>>;
+  try {
+    handle = await lib.open();
+  } catch (e) {
+    for (const c of list)
+      rows.push({
+        suite,
+        case: c.name,
+        library: lib.library,
+        backend: lib.backend,
+        skipped: `cannot run here: ${(e as Error).message}`,
+      });
+    return;
+  }
+  let prev: { ms: number; cost: number } | null = null;
+  for (const c of list) {
+    const cost = c.cost.flops ?? c.cost.bytes ?? 1;
+    const est = prev ? (prev.ms * cost) / prev.cost : 0;
+    if (est > SKIP_MS) {
+      rows.push({
+        suite,
+        case: c.name,
+        library: lib.library,
+        backend: lib.backend,
+        variant: variant ?? lib.variant,
+        skipped: `estimated ${(est / 1000).toFixed(0)} s from the previous size: over this run's budget`,
+      });
+      continue;
+    }
+    try {
+      const row = await runCase(lib, c, handle, suite, variant);
+      rows.push(row);
+      if (row.medianMs !== undefined) prev = { ms: row.medianMs, cost };
+      log(
+        `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
+      );
+    } catch (e) {
+      errors.push(`${lib.id} ${c.name}: ${(e as Error).message}`);
+      rows.push({
+        suite,
+        case: c.name,
+        library: lib.library,
+        backend: lib.backend,
+        skipped: `failed: ${(e as Error).message}`,
+      });
+    }
+  }
+  await handle.dispose();
+}
+
+const PEERS: Lib[] = [
+  gradboxLib('webgpu'),
+  gradboxLib('cpu'),
+  tfjsLib('webgpu'),
+  tfjsLib('wasm'),
+  tfjsLib('cpu'),
+];
+
+interface Calibration {
+  ms: number;
+  webgpuMs: number;
+  cpuMs: number;
+  choice: 'webgpu' | 'cpu';
+}
+
+/** A calibration of well under a second: the same small matmul and broadcast add on both backends. */
+async function calibrate(): Promise<Calibration> {
+  const t0 = performance.now();
+  const time = async (backend: 'webgpu' | 'cpu') => {
+    const gb = await createContext({ backend });
+    const a = gb.rand([128, 128], { seed: 1 });
+    const x = gb.rand([256, 128], { seed: 2 });
+    await gb.tidy(() => a.matmul(a).add(x.sum(0))).data(); // warm-up: pipelines
+    const s = performance.now();
+    for (let i = 0; i < 3; i++) await gb.tidy(() => a.matmul(a).add(x.sum(0)).add(x.mean())).data();
+    const ms = performance.now() - s;
+    gb.dispose();
+    return ms;
+  };
+  const webgpuMs = await time('webgpu');
+  const cpuMs = await time('cpu');
+  return { ms: performance.now() - t0, webgpuMs, cpuMs, choice: webgpuMs <= cpuMs ? 'webgpu' : 'cpu' };
+}
+
+declare global {
+  interface Window {
+    __bench?: {
+      quick: boolean;
+      suites: string[];
+      userAgent: string;
+      adapter: { vendor: string; architecture: string; description: string; features: string[] } | null;
+      limits: Limits | null;
+      rows: Row[];
+      training: TrainRow[];
+      calibration: Calibration | null;
+      auto: { suite: string; cases: number; closeness: number }[];
+      errors: string[];
+      seconds: number;
+    };
+  }
+}
+
+async function main() {
+  const started = performance.now();
+  countGpuWork();
+  const adapterObj = await navigator.gpu?.requestAdapter();
+  const adapter = adapterObj
+    ? {
+        vendor: adapterObj.info.vendor,
+        architecture: adapterObj.info.architecture,
+        description: adapterObj.info.description,
+        features: [...adapterObj.features].sort(),
+      }
+    : null;
+  log(`adapter: ${JSON.stringify(adapter)}; quick: ${QUICK}; suites: ${SUITES.join(', ')}`);
+  let limits: Limits | null = null;
+  if (SUITES.includes('limits')) {
+    const gb = await createContext({ backend: 'webgpu' });
+    limits = await measureLimits(gb.device!, QUICK);
+    gb.dispose();
+    log(`limits: ${JSON.stringify(limits)}`);
+  }
+  const all = cases(QUICK);
+  for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
+    if (!SUITES.includes(suite)) continue;
+    for (const lib of PEERS)
+      await runLib(
+        lib,
+        all.filter((c) => c.suite === suite),
+        suite,
+      );
+  }
+  if (SUITES.includes('ladder')) {
+    // Every rung of each kernel family on its own, same cases: the ladder from naive to fast.
+    const mm = all
+      .filter((c) => c.suite === 'matmul' && /^\d+x\d+x\d+$/.test(c.name))
+      .filter((c) => (c.cost.flops ?? 0) <= 2 * 512 ** 3);
+    for (const v of ['naive', 'blocked', 'tiled', 'tiled_vec4'])
+      await runLib(gradboxLib('webgpu', { matmul: v }), mm, 'ladder', `matmul_${v}`);
+    const red = all
+      .filter((c) => c.suite === 'reductions' && (c.op === 'sum' || c.op === 'sum1'))
+      .filter((c) => (c.cost.bytes ?? 0) <= 4e6);
+    for (const v of ['cols', 'tree', 'subgroup'])
+      await runLib(gradboxLib('webgpu', { reduce: v }), red, 'ladder', `reduce_${v}`);
+  }
+  const training: TrainRow[] = [];
+  if (SUITES.includes('train')) {
+    budget.seconds = QUICK ? 1 : 3;
+    budget.maxSteps = QUICK ? 20 : 200;
+    for (const w of QUICK ? WORKLOADS.slice(0, 1) : WORKLOADS) {
+      for (const [fn, backend] of [
+        [gradboxTraining, 'webgpu'],
+        [tfjsTraining, 'webgpu'],
+        [gradboxTraining, 'cpu'],
+        [tfjsTraining, 'cpu'],
+      ] as const) {
+        try {
+          const r = await fn(w, backend);
+          training.push(r);
+          log(`train | ${w.name} | ${r.library} ${backend} | ${r.stepsPerSec.toFixed(2)} steps/s`);
+        } catch (e) {
+          errors.push(`train ${w.name} ${backend}: ${(e as Error).message}`);
+        }
+      }
+    }
+  }
+  let calibration: Calibration | null = null;
+  const auto: { suite: string; cases: number; closeness: number }[] = [];
+  if (SUITES.includes('auto')) {
+    try {
+      calibration = await calibrate();
+    } catch (e) {
+      errors.push(`calibration: ${(e as Error).message}`);
+    }
+  }
+  if (calibration) {
+    log(`calibration: ${JSON.stringify(calibration)}`);
+    // How close would a context that follows the calibration come to the better backend on each case?
+    for (const suite of ['matmul', 'reductions', 'elementwise']) {
+      const ratios: number[] = [];
+      for (const c of all.filter((x) => x.suite === suite)) {
+        const get = (b: string) =>
+          rows.find(
+            (r) =>
+              r.suite === suite &&
+              r.case === c.name &&
+              r.library === 'gradbox' &&
+              r.backend === b &&
+              !r.variant?.includes('_') &&
+              r.medianMs !== undefined,
+          )?.medianMs;
+        const [g, cp] = [get('webgpu'), get('cpu')];
+        if (g === undefined || cp === undefined) continue;
+        const chosen = calibration.choice === 'webgpu' ? g : cp;
+        ratios.push(Math.min(g, cp) / chosen);
+      }
+      if (ratios.length)
+        auto.push({
+          suite,
+          cases: ratios.length,
+          closeness: Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length),
+        });
+    }
+  }
+  window.__bench = {
+    quick: QUICK,
+    suites: SUITES,
+    userAgent: navigator.userAgent,
+    adapter,
+    limits,
+    rows,
+    training,
+    calibration,
+    auto,
+    errors,
+    seconds: (performance.now() - started) / 1000,
+  };
+  log('done');
+}
+
+main().catch((e: Error) => {
+  errors.push(e.stack ?? e.message);
+  window.__bench = {
+    quick: QUICK,
+    suites: SUITES,
+    userAgent: navigator.userAgent,
+    adapter: null,
+    limits: null,
+    rows,
+    training: [],
+    calibration: null,
+    auto: [],
+    errors,
+    seconds: 0,
+  };
+});

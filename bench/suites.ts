@@ -1,0 +1,208 @@
+// The benchmark cases: inputs, the float64 reference each result is checked against before timing, and
+// the napkin cost (FLOPs or bytes moved) that turns a time into GFLOP/s or GB/s.
+import type { OpName } from './libs';
+
+export interface Case {
+  suite: 'matmul' | 'reductions' | 'elementwise';
+  name: string;
+  op: OpName;
+  shapes: number[][];
+  /** FLOPs (matmul) or bytes read + written (memory-bound ops). */
+  cost: { flops?: number; bytes?: number };
+  /** Returns null when `got` is right, else a message with the first mismatch. */
+  check(inputs: Float32Array[], got: Float32Array): string | null;
+}
+
+const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
+
+/** Relative check with a tolerance explained by the caller; reports the first mismatch. */
+function compare(
+  got: ArrayLike<number>,
+  want: ArrayLike<number>,
+  rtol: number,
+  atol: number,
+  at?: number[],
+): string | null {
+  if (!at && got.length !== want.length) return `length ${got.length}, expected ${want.length}`;
+  const n = at ? at.length : want.length;
+  for (let k = 0; k < n; k++) {
+    const i = at ? at[k] : k;
+    const w = at ? want[k] : want[i];
+    if (!(Math.abs(got[i] - w) <= atol + rtol * Math.abs(w)))
+      return `index ${i}: got ${got[i]}, expected ${w}`;
+  }
+  return null;
+}
+
+function matmulCase(name: string, batch: number, M: number, K: number, N: number): Case {
+  const shapes =
+    batch > 1
+      ? [
+          [batch, M, K],
+          [batch, K, N],
+        ]
+      : [
+          [M, K],
+          [K, N],
+        ];
+  return {
+    suite: 'matmul',
+    name,
+    op: 'matmul',
+    shapes,
+    cost: { flops: 2 * batch * M * K * N },
+    check([a, b], got) {
+      // 256 sampled outputs against float64 dot products (all outputs would cost as much as a CPU matmul).
+      // Float32 sums of K products of values in [-1, 1]: error ~ sqrt(K) ulps of sum |a||b| <= K.
+      const at: number[] = [];
+      const want: number[] = [];
+      let s = 7;
+      for (let k = 0; k < Math.min(256, batch * M * N); k++) {
+        s = (s * 16807) % 2147483647;
+        const i = s % (batch * M * N);
+        const z = Math.floor(i / (M * N));
+        const m = Math.floor((i % (M * N)) / N);
+        const n = i % N;
+        let acc = 0;
+        for (let kk = 0; kk < K; kk++) acc += a[z * M * K + m * K + kk] * b[z * K * N + kk * N + n];
+        at.push(i);
+        want.push(acc);
+      }
+      return compare(got, want, 1e-4, 1e-5 * Math.sqrt(K) * 4, at);
+    },
+  };
+}
+
+function rowReduce(
+  x: Float32Array,
+  rows: number,
+  cols: number,
+  f: (row: Float32Array) => number,
+  alongRows = true,
+) {
+  const out: number[] = [];
+  if (alongRows) for (let r = 0; r < rows; r++) out.push(f(x.subarray(r * cols, (r + 1) * cols)));
+  else {
+    const col = new Float32Array(rows);
+    for (let c = 0; c < cols; c++) {
+      for (let r = 0; r < rows; r++) col[r] = x[r * cols + c];
+      out.push(f(col));
+    }
+  }
+  return out;
+}
+
+const sum64 = (v: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += v[i];
+  return s;
+};
+const max64 = (v: ArrayLike<number>) => {
+  let m = -Infinity;
+  for (let i = 0; i < v.length; i++) m = v[i] > m ? v[i] : m;
+  return m;
+};
+const lse64 = (v: ArrayLike<number>) => {
+  const m = max64(v);
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s += Math.exp(v[i] - m);
+  return m + Math.log(s);
+};
+
+export function cases(quick: boolean): Case[] {
+  const list: Case[] = [];
+  for (const n of quick ? [64, 256] : [64, 128, 256, 512, 1024, 2048])
+    list.push(matmulCase(`${n}x${n}x${n}`, 1, n, n, n));
+  for (const [m, k, n] of quick
+    ? [[1, 1024, 1024]]
+    : [
+        [1, 4096, 4096],
+        [4096, 64, 4096],
+      ]) {
+    list.push(matmulCase(`${m}x${k}x${n} (skinny)`, 1, m, k, n));
+  }
+  const [b, bm] = quick ? [4, 64] : [16, 128];
+  list.push(matmulCase(`${b} x ${bm}x${bm}x${bm} (batched)`, b, bm, bm, bm));
+
+  for (const n of quick ? [1e3, 1e5] : [1e3, 1e4, 1e5, 1e6, 1e7]) {
+    for (const op of ['sum', 'max'] as const) {
+      list.push({
+        suite: 'reductions',
+        name: `${op} of ${n.toExponential(0)}`,
+        op,
+        shapes: [[n]],
+        cost: { bytes: 4 * n },
+        // Sums of n values in [-1, 1] in float32, in any order: error ~ sqrt(n) ulps of n; max is exact.
+        check: ([x], got) =>
+          compare(
+            got,
+            [op === 'sum' ? sum64(x) : max64(x)],
+            op === 'sum' ? 1e-4 : 0,
+            op === 'sum' ? 1e-6 * n : 0,
+          ),
+      });
+    }
+  }
+  const side = quick ? 300 : 1000;
+  for (const axis of [0, 1] as const) {
+    list.push({
+      suite: 'reductions',
+      name: `sum of (${side},${side}) along axis ${axis}`,
+      op: axis === 0 ? 'sum0' : 'sum1',
+      shapes: [[side, side]],
+      cost: { bytes: 4 * side * side },
+      check: ([x], got) => compare(got, rowReduce(x, side, side, sum64, axis === 1), 1e-4, 1e-4),
+    });
+  }
+
+  list.push({
+    suite: 'elementwise',
+    name: `(${side},${side}) + (${side}) broadcast`,
+    op: 'addBroadcast',
+    shapes: [[side, side], [side]],
+    cost: { bytes: 4 * (2 * side * side + side) },
+    check: ([x, y], got) =>
+      compare(
+        got,
+        Array.from(x, (v, i) => v + y[i % side]),
+        1e-6,
+        1e-7,
+      ),
+  });
+  list.push({
+    suite: 'elementwise',
+    name: `softmax of (${side},${side}) rows`,
+    op: 'softmax',
+    shapes: [[side, side]],
+    cost: { bytes: 4 * 2 * side * side },
+    check: ([x], got) => {
+      const want: number[] = [];
+      for (let r = 0; r < side; r++) {
+        const row = x.subarray(r * side, (r + 1) * side);
+        const l = lse64(row);
+        for (const v of row) want.push(Math.exp(v - l));
+      }
+      return compare(got, want, 1e-4, 1e-7); // float32 exp: a few ulps
+    },
+  });
+  list.push({
+    suite: 'elementwise',
+    name: `logSumExp of (${side},${side}) rows`,
+    op: 'logSumExp',
+    shapes: [[side, side]],
+    cost: { bytes: 4 * (side * side + side) },
+    check: ([x], got) => compare(got, rowReduce(x, side, side, lse64), 1e-5, 1e-5),
+  });
+  return list;
+}
+
+/** Seeded inputs in [-1, 1] for a case. */
+export function inputsFor(c: Case, seed = 1): Float32Array[] {
+  let s = seed * 48271;
+  return c.shapes.map((shape) =>
+    Float32Array.from({ length: size(shape) }, () => {
+      s = (s * 16807) % 2147483647;
+      return (s / 2147483647) * 2 - 1;
+    }),
+  );
+}

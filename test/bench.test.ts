@@ -1,0 +1,29 @@
+// Smoke test of the benchmark suite: `npm run bench -- --quick` runs every suite in headless Chromium on
+// WebGPU, checks every result against float64 before timing it, and writes its four report files.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { expect, it } from 'vitest';
+
+it('the quick benchmark runs every suite, every result is right, and the report is written', () => {
+  const started = Date.now();
+  const r = spawnSync(process.execPath, ['scripts/bench.mjs', '--quick'], {
+    encoding: 'utf8',
+    timeout: 240_000,
+  });
+  expect(r.status, `${r.stdout}\n${r.stderr}`).toBe(0);
+  const stem = r.stdout.match(/wrote (bench\/results\/[^{]+)\{json,md,html,png\}/)?.[1];
+  expect(stem, r.stdout).toBeTruthy();
+  for (const ext of ['json', 'md', 'html', 'png']) expect(existsSync(`${stem}${ext}`)).toBe(true);
+  const result = JSON.parse(readFileSync(`${stem}json`, 'utf8'));
+  expect(result.adapter?.architecture).toBeTruthy();
+  expect(result.limits.fmaGflops).toBeGreaterThan(0);
+  const suites = new Set(result.rows.map((x: { suite: string }) => x.suite));
+  for (const s of ['matmul', 'ladder', 'reductions', 'elementwise']) expect(suites.has(s)).toBe(true);
+  expect(result.rows.filter((x: { check?: string }) => x.check?.startsWith('WRONG'))).toEqual([]);
+  const measured = result.rows.filter((x: { medianMs?: number }) => x.medianMs !== undefined);
+  expect(measured.length).toBeGreaterThan(40);
+  expect(result.training.length).toBeGreaterThanOrEqual(2);
+  expect(result.calibration.ms).toBeLessThan(1000);
+  expect(Date.now() - started).toBeLessThan(180_000); // the quick set must stay under 3 minutes
+  expect(readdirSync('bench/results').length).toBeGreaterThan(0);
+}, 300_000);
