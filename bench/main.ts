@@ -4,161 +4,22 @@
 // Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,train,auto
 import { createContext } from '../src/index';
 import { gradboxLib, type Lib, tfjsLib } from './libs';
+import { BenchRun, type Row } from './runner';
 import { type Limits, measureLimits } from './limits';
-import { type Case, cases, inputsFor } from './suites';
+import { cases } from './suites';
 import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WORKLOADS } from './train';
 
 const q = new URLSearchParams(location.search);
 const QUICK = q.has('quick');
 const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'train', 'auto'];
 const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
-const REPS = QUICK ? 3 : 5;
-/** A library skips a case whose estimated first run exceeds this (from its previous case in the suite). */
-const SKIP_MS = QUICK ? 4_000 : 40_000;
 
-export interface Row {
-  suite: string;
-  case: string;
-  library: string;
-  backend: string;
-  variant?: string;
-  reps?: number;
-  /** Queue + wait for the device, no readback: median, min, max in ms. */
-  medianMs?: number;
-  minMs?: number;
-  maxMs?: number;
-  /** GPU time of the kernels (timestamp queries), median ms, where the library and adapter give it. */
-  kernelMs?: number | null;
-  /** With the readback of the result. */
-  endToEndMs?: number;
-  unit?: 'GFLOP/s' | 'GB/s';
-  value?: number;
-  check?: string;
-  skipped?: string;
-}
-
-const rows: Row[] = [];
-const errors: string[] = [];
 const out = document.getElementById('out')!;
 const log = (line: string) => {
   out.textContent += `${line}\n`;
 };
-
-const median = (v: number[]) => [...v].sort((a, b) => a - b)[Math.floor(v.length / 2)];
-
-async function runCase(
-  lib: Lib,
-  c: Case,
-  handle: Awaited<ReturnType<Lib['open']>>,
-  suite: string,
-  variant?: string,
-): Promise<Row> {
-  const base: Row = {
-    suite,
-    case: c.name,
-    library: lib.library,
-    backend: lib.backend,
-    variant: variant ?? lib.variant,
-  };
-  const inputs = inputsFor(c);
-  const prepared = await handle.prepare(
-    c.op,
-    inputs.map((data, i) => ({ data, shape: c.shapes[i] })),
-  );
-  try {
-    const t0 = performance.now();
-    const first = await prepared.runAndRead(); // warm-up, and the result to check
-    const firstMs = performance.now() - t0;
-    const problem = c.check(inputs, first);
-    if (problem) return { ...base, check: `WRONG: ${problem}` };
-    const reps = firstMs > 5000 ? 1 : REPS;
-    // Fast ops repeat inside one measurement so that each lasts >= ~10 ms: browsers coarsen timers.
-    const probe = await prepared.run(1);
-    const times = Math.max(1, Math.min(1000, Math.ceil(10 / Math.max(probe.wallMs, 0.05))));
-    const wall: number[] = [];
-    const kernel: number[] = [];
-    for (let r = 0; r < reps; r++) {
-      const m = await prepared.run(times);
-      wall.push(m.wallMs / times);
-      if (m.kernelMs !== null) kernel.push(m.kernelMs / times);
-    }
-    const e2e: number[] = [];
-    for (let r = 0; r < Math.min(reps, 3); r++) {
-      const s = performance.now();
-      await prepared.runAndRead();
-      e2e.push(performance.now() - s);
-    }
-    const ms = median(wall);
-    const unit = c.cost.flops ? 'GFLOP/s' : 'GB/s';
-    const value = (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
-    return {
-      ...base,
-      reps: reps * times,
-      medianMs: ms,
-      minMs: Math.min(...wall),
-      maxMs: Math.max(...wall),
-      kernelMs: kernel.length ? median(kernel) : null,
-      endToEndMs: median(e2e),
-      unit,
-      value,
-      check: c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)',
-    };
-  } finally {
-    prepared.dispose();
-  }
-}
-
-/** Runs a list of cases on one library, skipping cases whose estimated time is over budget. */
-async function runLib(lib: Lib, list: Case[], suite: string, variant?: string): Promise<void> {
-  let handle: Awaited<ReturnType<Lib['open']>>;
-  try {
-    handle = await lib.open();
-  } catch (e) {
-    for (const c of list)
-      rows.push({
-        suite,
-        case: c.name,
-        library: lib.library,
-        backend: lib.backend,
-        skipped: `cannot run here: ${(e as Error).message}`,
-      });
-    return;
-  }
-  let prev: { ms: number; cost: number } | null = null;
-  for (const c of list) {
-    const cost = c.cost.flops ?? c.cost.bytes ?? 1;
-    const est = prev ? (prev.ms * cost) / prev.cost : 0;
-    if (est > SKIP_MS) {
-      rows.push({
-        suite,
-        case: c.name,
-        library: lib.library,
-        backend: lib.backend,
-        variant: variant ?? lib.variant,
-        skipped: `estimated ${(est / 1000).toFixed(0)} s from the previous size: over this run's budget`,
-      });
-      continue;
-    }
-    try {
-      const row = await runCase(lib, c, handle, suite, variant);
-      rows.push(row);
-      if (row.medianMs !== undefined) prev = { ms: row.medianMs, cost };
-      log(
-        `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
-      );
-    } catch (e) {
-      errors.push(`${lib.id} ${c.name}: ${(e as Error).message}`);
-      rows.push({
-        suite,
-        case: c.name,
-        library: lib.library,
-        backend: lib.backend,
-        skipped: `failed: ${(e as Error).message}`,
-      });
-    }
-  }
-  await handle.dispose();
-}
+const run = new BenchRun(QUICK, log);
+const { rows, errors } = run;
 
 const PEERS: Lib[] = [
   gradboxLib('webgpu'),
@@ -236,7 +97,7 @@ async function main() {
   for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
     if (!SUITES.includes(suite)) continue;
     for (const lib of PEERS)
-      await runLib(
+      await run.runLib(
         lib,
         all.filter((c) => c.suite === suite),
         suite,
@@ -248,12 +109,12 @@ async function main() {
       .filter((c) => c.suite === 'matmul' && /^\d+x\d+x\d+$/.test(c.name))
       .filter((c) => (c.cost.flops ?? 0) <= 2 * 512 ** 3);
     for (const v of ['naive', 'blocked', 'tiled', 'tiled_vec4'])
-      await runLib(gradboxLib('webgpu', { matmul: v }), mm, 'ladder', `matmul_${v}`);
+      await run.runLib(gradboxLib('webgpu', { matmul: v }), mm, 'ladder', `matmul_${v}`);
     const red = all
       .filter((c) => c.suite === 'reductions' && (c.op === 'sum' || c.op === 'sum1'))
       .filter((c) => (c.cost.bytes ?? 0) <= 4e6);
     for (const v of ['cols', 'tree', 'subgroup'])
-      await runLib(gradboxLib('webgpu', { reduce: v }), red, 'ladder', `reduce_${v}`);
+      await run.runLib(gradboxLib('webgpu', { reduce: v }), red, 'ladder', `reduce_${v}`);
   }
   const training: TrainRow[] = [];
   if (SUITES.includes('train')) {

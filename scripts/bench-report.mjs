@@ -112,13 +112,13 @@ const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt
 
 /** A horizontal bar chart (log scale) of one case's rate per library. */
 function chart(title, bars, unit) {
-  const w = 520;
+  const w = 340;
   const rowH = 18;
   const vals = bars.map((b) => b.value).filter((v) => v > 0);
   if (!vals.length) return '';
   const lo = Math.log10(Math.min(...vals)) - 0.3;
   const hi = Math.log10(Math.max(...vals)) + 0.1;
-  const x = (v) => 170 + ((Math.log10(v) - lo) / (hi - lo)) * (w - 240);
+  const x = (v) => 150 + ((Math.log10(v) - lo) / (hi - lo)) * (w - 200);
   const h = 24 + bars.length * rowH;
   const items = bars
     .map((b, i) => {
@@ -128,7 +128,7 @@ function chart(title, bars, unit) {
         : b.label.startsWith('gradbox')
           ? '#60a5fa'
           : '#f97316';
-      return `<text x="165" y="${y + 12}" text-anchor="end" font-size="11">${esc(b.label)}</text><rect x="170" y="${y + 2}" width="${Math.max(1, x(b.value) - 170)}" height="${rowH - 5}" fill="${color}"/><text x="${x(b.value) + 4}" y="${y + 12}" font-size="11">${sig(b.value)}</text>`;
+      return `<text x="145" y="${y + 12}" text-anchor="end" font-size="10">${esc(b.label)}</text><rect x="150" y="${y + 2}" width="${Math.max(1, x(b.value) - 150)}" height="${rowH - 5}" fill="${color}"/><text x="${x(b.value) + 4}" y="${y + 12}" font-size="11">${sig(b.value)}</text>`;
     })
     .join('');
   return `<figure><svg width="${w}" height="${h}" xmlns="http://www.w3.org/2000/svg"><text x="0" y="12" font-size="12" font-weight="bold">${esc(title)} (${unit}, log scale)</text>${items}</svg></figure>`;
@@ -145,7 +145,7 @@ export function reportHtml(r) {
           label: `${x.library.replace(' 4.22', '')} ${x.backend}${x.variant && x.variant !== 'auto' ? ` ${x.variant}` : ''}`,
           value: x.value,
         }));
-      charts.push(chart(`${suite}: ${c}`, bars, rs[0].unit));
+      charts.push(chart(`${suite}: ${c}`, bars, rs.find((x) => x.case === c).unit));
     }
   }
   if (r.training.length) {
@@ -163,9 +163,9 @@ export function reportHtml(r) {
   }
   const md = markdown(r);
   return `<!doctype html><html><head><meta charset="utf-8"><title>gradbox benchmarks ${esc(r.date)}</title>
-<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1050px}figure{display:inline-block;margin:.4rem}pre{white-space:pre-wrap;font-size:11px}</style></head>
+<style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1050px}figure{margin:.2rem}pre{white-space:pre-wrap;font-size:11px}</style></head>
 <body><h1>gradbox benchmarks</h1><p>${esc(r.browser)}; adapter: ${esc(adapterLine(r))}; ${r.quick ? 'quick set' : 'full set'}; ${f(r.seconds, 0)} s.</p>
 <p>Blue: gradbox on WebGPU (dark) and CPU (light); orange: tfjs 4.22. Every value was checked against float64 before it was timed.</p>
-${charts.join('\n')}
+<div id="charts" style="display:flex;flex-wrap:wrap;gap:4px">${charts.join('\n')}</div>
 <h2>Tables</h2><pre>${esc(md)}</pre></body></html>\n`;
 }

@@ -1,15 +1,32 @@
 // `npm run bench`: builds the pages, serves them, runs bench/index.html in headless Chromium with WebGPU,
 // and writes bench/results/<date>-<adapter>.json, a Markdown table (.md), an HTML report (.html) and a
-// PNG of it. Options: --quick (the reduced set, a few minutes), --suites=a,b, --node FILE (run a Node
-// benchmark such as bench/matmul.mjs under the same WebGPU set-up instead).
+// PNG of it. Options: --quick (the reduced set, under a minute here), --suites=a,b, --node-suites (the
+// same suites in Node through the webgpu package), --node FILE (run a Node script such as
+// bench/matmul.mjs under the same WebGPU set-up).
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { findChromium, webgpuEnv } from './env.mjs';
 import { markdown, reportHtml } from './bench-report.mjs';
 
 const args = process.argv.slice(2);
+
+/** Writes the .md and .html reports of a result and a PNG of the HTML report's charts; returns the Markdown. */
+async function writeReports(stem, result, browser = null) {
+  const md = markdown(result);
+  writeFileSync(`${stem}.md`, md);
+  writeFileSync(`${stem}.html`, reportHtml(result));
+  const b =
+    browser ??
+    (await chromium.launch({ executablePath: findChromium(), args: ['--headless=new', '--no-sandbox'] }));
+  const report = await b.newPage({ viewport: { width: 1100, height: 800 } });
+  await report.goto(`file://${process.cwd()}/${stem}.html`);
+  await report.locator('#charts').screenshot({ path: `${stem}.png` });
+  await report.close();
+  if (!browser) await b.close();
+  return md;
+}
 const executablePath = findChromium();
 const nodeFile = args.includes('--node') ? args[args.indexOf('--node') + 1] : null;
 if (nodeFile) {
@@ -17,6 +34,27 @@ if (nodeFile) {
   process.exit(r.status ?? 1);
 }
 const quick = args.includes('--quick');
+if (args.includes('--report')) {
+  // Rebuild the Markdown, HTML and PNG of a saved result: node scripts/bench.mjs --report FILE.json
+  const file = args[args.indexOf('--report') + 1];
+  const result = JSON.parse(readFileSync(file, 'utf8'));
+  await writeReports(file.replace(/\.json$/, ''), result);
+  process.exit(0);
+}
+if (args.includes('--node-suites')) {
+  // The same suites in Node: a Vite SSR build of bench/node.ts, run with the WebGPU environment.
+  const b = spawnSync(
+    'npx',
+    ['vite', 'build', '--logLevel', 'error', '--ssr', 'bench/node.ts', '--outDir', 'dist-bench-node'],
+    { stdio: 'inherit' },
+  );
+  if (b.status !== 0) process.exit(b.status ?? 1);
+  const r = spawnSync(process.execPath, ['dist-bench-node/node.js', ...(quick ? ['--quick'] : [])], {
+    stdio: 'inherit',
+    env: webgpuEnv(executablePath),
+  });
+  process.exit(r.status ?? 1);
+}
 const suites = args.find((a) => a.startsWith('--suites='))?.slice('--suites='.length);
 
 console.log('gradbox bench: building the pages ...');
@@ -50,6 +88,8 @@ const browser = await chromium.launch({
 let code = 0;
 try {
   const page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
+  // A CPU peer may keep the page's thread busy for tens of seconds: no timeouts on talking to the page.
+  page.setDefaultTimeout(0);
   page.on('pageerror', (e) => console.error('page error:', e.message));
   let printed = 0;
   const query = [quick ? 'quick' : '', suites ? `suites=${suites}` : ''].filter(Boolean).join('&');
@@ -71,12 +111,7 @@ try {
   const stem = `bench/results/${result.date.slice(0, 10)}-${adapterName}${quick ? '-quick' : ''}`;
   mkdirSync('bench/results', { recursive: true });
   writeFileSync(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
-  const md = markdown(result);
-  writeFileSync(`${stem}.md`, md);
-  writeFileSync(`${stem}.html`, reportHtml(result));
-  const report = await browser.newPage({ viewport: { width: 1100, height: 800 } });
-  await report.goto(`file://${process.cwd()}/${stem}.html`);
-  await report.screenshot({ path: `${stem}.png`, fullPage: true });
+  const md = await writeReports(stem, result, browser);
   console.log(`\n${md}\nwrote ${stem}.{json,md,html,png} in ${bench.seconds.toFixed(0)} s`);
   if (bench.errors.length) {
     console.error(`\n${bench.errors.length} error(s):\n${bench.errors.join('\n')}`);

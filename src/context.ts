@@ -23,6 +23,12 @@ export interface ContextOptions {
   seed?: number;
   /** Print every WGSL pipeline and every dispatch to the console. */
   debug?: boolean;
+  /**
+   * With backend 'auto': time a short probe (a small matmul, reductions and a broadcast, well under a
+   * second) on WebGPU and on the CPU, and keep the faster. Software adapters such as SwiftShader often
+   * lose to the CPU; the result is in `backendReason` and `calibration`.
+   */
+  calibrate?: boolean;
   powerPreference?: GPUPowerPreference;
 }
 
@@ -58,6 +64,8 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     const adapter = [vendor, architecture, description].filter(Boolean).join(' / ') || 'an unnamed adapter';
     const ctx = new Context(gpu, want, `WebGPU on ${adapter}`, key);
     ctx.watchDevice(gpu);
+    if (want === 'auto' && options.calibrate)
+      return calibrated(ctx, new Context(new CpuBackend(), 'auto', '', key));
     return ctx;
   } catch (e) {
     if (want === 'webgpu') throw e;
@@ -70,12 +78,45 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
   }
 }
 
+/** Times the calibration probe on a context: warm-up once, then three runs. */
+async function probeMs(gb: Context): Promise<number> {
+  const a = gb.rand([128, 128], { seed: 1 });
+  const x = gb.rand([256, 128], { seed: 2 });
+  const run = () => gb.tidy(() => a.matmul(a).add(x.sum(0)).add(x.mean()).softmax());
+  await run().data();
+  const t0 = performance.now();
+  for (let i = 0; i < 3; i++) {
+    const y = run();
+    await y.data();
+    y.dispose();
+  }
+  const ms = performance.now() - t0;
+  a.dispose();
+  x.dispose();
+  return ms;
+}
+
+/** Keeps the faster of two contexts on the probe and disposes the other. */
+async function calibrated(gpu: Context, cpu: Context): Promise<Context> {
+  const webgpuMs = await probeMs(gpu);
+  const cpuMs = await probeMs(cpu);
+  const [keep, drop] = webgpuMs <= cpuMs ? [gpu, cpu] : [cpu, gpu];
+  drop.dispose();
+  keep.calibration = { webgpuMs, cpuMs };
+  keep.backendReason =
+    `calibration: the probe took ${webgpuMs.toFixed(1)} ms on WebGPU (${gpu.backendReason.replace('WebGPU on ', '')}) ` +
+    `and ${cpuMs.toFixed(1)} ms on the CPU`;
+  return keep;
+}
+
 /** Tensors, memory accounting and scopes on one backend. Create it with createContext(). */
 export class Context {
   /** @internal The backend that runs this context's kernels. */
   engine: Backend;
   /** Why this backend was chosen (or left), in words. */
   backendReason: string;
+  /** With { calibrate: true }: the probe's time on each backend, in ms. */
+  calibration: { webgpuMs: number; cpuMs: number } | null = null;
   private live = new Set<Tensor>();
   private bytesLive = 0;
   private scopes: Set<Tensor>[] = [];

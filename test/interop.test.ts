@@ -158,3 +158,21 @@ describeGpu('profile() reports GPU kernel time from timestamp queries, apart fro
   result.dispose();
   a.dispose();
 });
+
+describeGpu("'auto' with calibrate keeps the faster backend on a short probe and says why", async () => {
+  const t0 = performance.now();
+  const gb = await createContext({ backend: 'auto', calibrate: true });
+  const ms = performance.now() - t0;
+  try {
+    expect(gb.calibration).not.toBeNull();
+    const { webgpuMs, cpuMs } = gb.calibration!;
+    expect(gb.backend).toBe(webgpuMs <= cpuMs ? 'webgpu' : 'cpu');
+    expect(gb.backendReason).toMatch(
+      /^calibration: the probe took [\d.]+ ms on WebGPU .* and [\d.]+ ms on the CPU$/,
+    );
+    expect(ms).toBeLessThan(5000); // well under a second on this machine; a wide margin for busy CI
+    expect(await gb.tensor([1, 2]).add(1).toArray()).toEqual([2, 3]);
+  } finally {
+    gb.dispose();
+  }
+});

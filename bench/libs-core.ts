@@ -1,0 +1,91 @@
+// The libraries a benchmark compares, behind one small interface, and gradbox's own entries (WebGPU
+// with each kernel rung pinnable, and the CPU). No browser-only imports: bench/node.ts uses this in Node.
+import { type Context, createContext, type Tensor } from '../src/index';
+
+/** One op of a suite, run by a library on inputs it already holds. */
+export type OpName = 'matmul' | 'sum' | 'max' | 'sum0' | 'sum1' | 'addBroadcast' | 'softmax' | 'logSumExp';
+
+export interface LibHandle {
+  /** Uploads host inputs (shapes given) and returns a runner for the op. */
+  prepare(op: OpName, inputs: { data: Float32Array; shape: number[] }[]): Promise<Prepared>;
+  dispose(): Promise<void>;
+}
+
+export interface Prepared {
+  /**
+   * Queues the op `times` times and waits for the device (no readback); resolves with the wall time and
+   * the GPU kernel time (when known), both in ms for all repetitions together.
+   */
+  run(times: number): Promise<{ wallMs: number; kernelMs: number | null }>;
+  /** Runs the op and reads the result back. */
+  runAndRead(): Promise<Float32Array>;
+  dispose(): void;
+}
+
+export interface Lib {
+  id: string;
+  library: 'gradbox' | 'tfjs 4.22';
+  backend: string;
+  variant?: string;
+  open(): Promise<LibHandle>;
+}
+
+function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
+  const [a, b] = xs;
+  switch (op) {
+    case 'matmul':
+      return a.matmul(b);
+    case 'sum':
+      return a.sum();
+    case 'max':
+      return a.max();
+    case 'sum0':
+      return a.sum(0);
+    case 'sum1':
+      return a.sum(1);
+    case 'addBroadcast':
+      return a.add(b);
+    case 'softmax':
+      return a.softmax(-1);
+    case 'logSumExp':
+      return a.logSumExp(-1);
+  }
+}
+
+export function gradboxLib(backend: 'webgpu' | 'cpu', variant?: { matmul?: string; reduce?: string }): Lib {
+  const label = variant ? Object.values(variant).join('/') : 'auto';
+  return {
+    id: `gradbox-${backend}${variant ? `-${label}` : ''}`,
+    library: 'gradbox',
+    backend,
+    variant: backend === 'webgpu' ? label : undefined,
+    async open() {
+      const gb: Context = await createContext({ backend });
+      if (variant)
+        Object.assign((gb as unknown as { engine: { variants: object } }).engine.variants, variant);
+      return {
+        async prepare(op, inputs) {
+          const xs = inputs.map((x) => gb.tensor(x.data, x.shape));
+          return {
+            async run(times) {
+              const { wallMs, gpuMs } = await gb.profile(() => {
+                for (let i = 0; i < times; i++) gradboxOp(op, xs).dispose();
+              });
+              return { wallMs, kernelMs: gpuMs };
+            },
+            async runAndRead() {
+              const y = gradboxOp(op, xs);
+              const d = await y.data();
+              y.dispose();
+              return d;
+            },
+            dispose: () => xs.forEach((t) => t.dispose()),
+          };
+        },
+        async dispose() {
+          gb.dispose();
+        },
+      };
+    },
+  };
+}

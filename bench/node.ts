@@ -1,0 +1,37 @@
+// The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on the CPU.
+// Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { createContext } from '../src/index';
+import { gradboxLib } from './libs-core';
+import { BenchRun } from './runner';
+import { cases } from './suites';
+
+const quick = process.argv.includes('--quick');
+const run = new BenchRun(quick, (line) => console.log(`  ${line}`));
+const probe = await createContext({ backend: 'webgpu' });
+const adapter = probe.backendReason.replace('WebGPU on ', '');
+probe.dispose();
+console.log(`Node ${process.version}; adapter: ${adapter}; ${quick ? 'quick' : 'full'} set`);
+const all = cases(quick);
+for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
+  for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu')]) {
+    await run.runLib(
+      lib,
+      all.filter((c) => c.suite === suite),
+      suite,
+    );
+  }
+}
+const date = new Date().toISOString();
+mkdirSync('bench/results', { recursive: true });
+const file = `bench/results/${date.slice(0, 10)}-node-${adapter
+  .split(' / ')
+  .slice(0, 2)
+  .join('-')
+  .replace(/[^\w-]+/g, '')}${quick ? '-quick' : ''}.json`;
+writeFileSync(
+  file,
+  `${JSON.stringify({ date, runtime: `Node ${process.version}`, adapter, quick, rows: run.rows, errors: run.errors }, null, 2)}\n`,
+);
+console.log(`\nwrote ${file}`);
+if (run.errors.length || run.rows.some((r) => r.check?.startsWith('WRONG'))) process.exit(1);
