@@ -142,7 +142,8 @@ export function reportHtml(r) {
       const bars = rs
         .filter((x) => x.case === c)
         .map((x) => ({
-          label: `${x.library.replace(' 4.22', '')} ${x.backend}${x.variant && x.variant !== 'auto' ? ` ${x.variant}` : ''}`,
+          label:
+            x.variant && x.variant !== 'auto' ? x.variant : `${x.library.replace(' 4.22', '')} ${x.backend}`,
           value: x.value,
         }));
       charts.push(chart(`${suite}: ${c}`, bars, rs.find((x) => x.case === c).unit));
