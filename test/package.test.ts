@@ -16,6 +16,14 @@ for (const backend of ['cpu', 'webgpu']) {
   c.dispose();
   gb.dispose();
 }
+// A second WebGPU context right after the first is disposed, with a new pipeline (this once crashed Dawn
+// when each context made its own GPU instance).
+for (let i = 0; i < 2; i++) {
+  const gb = await createContext({ backend: 'webgpu' });
+  const a = gb.ones([64, 64]);
+  out['matmul' + i] = (await a.matmul(a).data())[0];
+  gb.dispose();
+}
 console.log(JSON.stringify(out));
 `;
 
@@ -35,4 +43,5 @@ it('dist/gradbox.js runs the quickstart in plain Node and exits', () => {
   for (const backend of ['cpu', 'webgpu']) {
     expect(out[backend]).toEqual({ backend, data: [6, 10], nested: [6, 10] });
   }
+  expect([out.matmul0, out.matmul1]).toEqual([64, 64]);
 });

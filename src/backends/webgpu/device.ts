@@ -50,9 +50,14 @@ async function findGpu(): Promise<{ gpu: GPU; handle: unknown }> {
   for (const [k, v] of Object.entries(mod.globals)) {
     if (!(k in globalThis)) (globalThis as Record<string, unknown>)[k] = v;
   }
-  const gpu = mod.create([]);
-  return { gpu, handle: gpu };
+  // One Dawn instance per process, shared by every context: creating a second instance while a disposed
+  // one is still being torn down crashed Dawn here ("Owner died"). A kept instance does not keep Node
+  // alive once its devices are destroyed.
+  nodeGpu ??= mod.create([]);
+  return { gpu: nodeGpu, handle: nodeGpu };
 }
+
+let nodeGpu: GPU | null = null;
 
 /** Requests an adapter and a device with the limits and features gradbox's kernels can use. */
 export async function acquireDevice(powerPreference?: GPUPowerPreference): Promise<AcquiredDevice> {
