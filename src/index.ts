@@ -10,6 +10,7 @@ export type { NestedArray } from './nested';
 export type { RandomOptions, ShapeLike, TensorData } from './ops/creation';
 export type { TensorLike } from './ops/inputs';
 export type { Axes } from './ops/reduce';
+export { seededRandom } from './random';
 export type { Shape } from './shape';
 export { Tensor } from './tensor';
 export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './autodiff';

@@ -75,3 +75,18 @@ export function u32ToUnitOpen(u: number): number {
 export function seedWords(x: number): PhiloxKey {
   return { lo: x >>> 0, hi: Math.floor(x / 2 ** 32) >>> 0 };
 }
+
+/**
+ * A small seeded generator of uniform numbers in [0, 1) on the host (mulberry32): for shuffling batches and
+ * generating demo data, where the stream need not match the GPU's. Tensors use Philox (rand, randn).
+ */
+export function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -2,7 +2,7 @@
 // surface over (w, b) computed on the GPU with the path descent takes, and polynomial features with a
 // train/test split and an L2 penalty to show under- and overfitting. Uses only gradbox's public API.
 import { type Context, models, nn, optim } from '../../src/index';
-import { contours, dot, drawGrid, gaussian, seeded, sequential, View } from '../shared/draw';
+import { contours, dot, drawGrid, figure, gaussian, seeded, sequential, View } from '../shared/draw';
 import { type Params, type ParamSpec } from '../shared/params';
 import { type Simulation, startDemo } from '../shared/shell';
 
@@ -188,19 +188,12 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     height: 360,
     id: 'surface',
   });
-  const fig = (canvas: HTMLCanvasElement, caption: string) => {
-    const f = document.createElement('figure');
-    const cap = document.createElement('figcaption');
-    cap.textContent = caption;
-    f.append(canvas, cap);
-    return f;
-  };
   stage.append(
-    fig(
+    figure(
       fitCanvas,
       'Data (train ●, test ○), gradient-descent fit (blue), closed form (dashed). Click to add a point, drag to move one.',
     ),
-    fig(
+    figure(
       surfCanvas,
       `Loss over (w₁, b)${degree > 1 ? ' with the other weights at their current values' : ''}, log colour scale, contours, and the descent path.`,
     ),

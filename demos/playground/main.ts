@@ -2,7 +2,7 @@
 // optimiser and penalty, and watch the decision surface (computed on the GPU every frame), every
 // neuron's response, the weights, the loss curves, accuracy and the confusion matrix. Public API only.
 import { type Context, nn, optim, type Tensor } from '../../src/index';
-import { CLASS_COLORS, diverging, dot, drawGrid, type RGB, rgb, View } from '../shared/draw';
+import { CLASS_COLORS, diverging, dot, drawGrid, figure, type RGB, rgb, View } from '../shared/draw';
 import { intList, type Params, type ParamSpec } from '../shared/params';
 import { type Simulation, startDemo } from '../shared/shell';
 import { DATASETS, type Dataset, type DatasetName, FEATURES, IRIS_FEATURES, makeDataset } from './datasets';
@@ -243,19 +243,12 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
   const surface = Object.assign(document.createElement('canvas'), { id: 'surface', width: 400, height: 400 });
   const metrics = document.createElement('div');
   metrics.id = 'metrics';
-  const fig = (node: HTMLElement, caption: string) => {
-    const f = document.createElement('figure');
-    const cap = document.createElement('figcaption');
-    cap.textContent = caption;
-    f.append(node, cap);
-    return f;
-  };
   stage.append(
-    fig(
+    figure(
       diagram,
       'Network: click an input to switch that feature on or off. Each neuron shows its output over the plane; links are weights (orange +, blue -, width |w|).',
     ),
-    fig(
+    figure(
       surface,
       `Output over the plane (${classify ? 'class probabilities' : 'predicted value'}); training points outlined white, test points black.`,
     ),

@@ -89,17 +89,8 @@ export function dot(
 
 export const rgb = (c: RGB) => `rgb(${c[0]},${c[1]},${c[2]})`;
 
-/** A seeded generator for demo data (mulberry32). */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A seeded generator for demo data: gradbox's host-side generator. */
+export { seededRandom as seeded } from '../../src/index';
 
 /** A standard normal from a uniform generator (Box-Muller). */
 export function gaussian(rand: () => number): number {
@@ -153,4 +144,13 @@ export function contours(
     }
   }
   ctx.stroke();
+}
+
+/** A <figure> holding a canvas (or any element) with a caption under it. */
+export function figure(node: HTMLElement, caption: string): HTMLElement {
+  const f = document.createElement('figure');
+  const cap = document.createElement('figcaption');
+  cap.textContent = caption;
+  f.append(node, cap);
+  return f;
 }

@@ -4,6 +4,7 @@ import type { Context } from '../context';
 import { describe, fmtShape, GradboxError } from '../errors';
 import type { Module } from '../nn/layers';
 import { writeAt } from '../ops/optim';
+import { seededRandom } from '../random';
 import type { Tensor } from '../tensor';
 import type { Optimizer } from './optimizer';
 
@@ -28,18 +29,6 @@ export interface RunResult {
   losses: Float32Array;
   /** Steps taken so far, in total. */
   step: number;
-}
-
-/** A small, seeded generator for shuffling (mulberry32); host-side, so batches need no GPU round trip. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export class Trainer {
@@ -73,7 +62,7 @@ export class Trainer {
   }
 
   private shuffle(): void {
-    const rand = mulberry32((this.o.seed ?? 0) * 7919 + this.epoch);
+    const rand = seededRandom((this.o.seed ?? 0) * 7919 + this.epoch);
     for (let i = 0; i < this.n; i++) this.order[i] = i;
     for (let i = this.n - 1; i > 0; i--) {
       const j = Math.floor(rand() * (i + 1));
