@@ -3,7 +3,8 @@
 import { type Context, createContext, type Tensor } from '../src/index';
 
 /** One op of a suite, run by a library on inputs it already holds. */
-export type OpName = 'matmul' | 'sum' | 'max' | 'sum0' | 'sum1' | 'addBroadcast' | 'softmax' | 'logSumExp';
+export type OpName =
+  'matmul' | 'sum' | 'max' | 'sum0' | 'sum1' | 'max0' | 'max1' | 'addBroadcast' | 'softmax' | 'logSumExp';
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -43,6 +44,10 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
       return a.sum(0);
     case 'sum1':
       return a.sum(1);
+    case 'max0':
+      return a.max(0);
+    case 'max1':
+      return a.max(1);
     case 'addBroadcast':
       return a.add(b);
     case 'softmax':

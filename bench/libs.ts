@@ -23,6 +23,10 @@ function tfOp(op: OpName, xs: tf.Tensor[]): tf.Tensor {
       return tf.sum(a, 0);
     case 'sum1':
       return tf.sum(a, 1);
+    case 'max0':
+      return tf.max(a, 0);
+    case 'max1':
+      return tf.max(a, 1);
     case 'addBroadcast':
       return tf.add(a, b);
     case 'softmax':

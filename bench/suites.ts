@@ -144,17 +144,24 @@ export function cases(quick: boolean): Case[] {
     }
   }
   const side = quick ? 300 : 1000;
-  for (const axis of [0, 1] as const) {
-    list.push({
-      suite: 'reductions',
-      name: `sum of (${side},${side}) along axis ${axis}`,
-      op: axis === 0 ? 'sum0' : 'sum1',
-      shapes: [[side, side]],
-      cost: { bytes: 4 * side * side },
-      check: ([x], got) => compare(got, rowReduce(x, side, side, sum64, axis === 1), 1e-4, 1e-4),
-    });
+  for (const op of ['sum', 'max'] as const) {
+    for (const axis of [0, 1] as const) {
+      list.push({
+        suite: 'reductions',
+        name: `${op} of (${side},${side}) along axis ${axis}`,
+        op: `${op}${axis}`,
+        shapes: [[side, side]],
+        cost: { bytes: 4 * side * side },
+        check: ([x], got) =>
+          compare(
+            got,
+            rowReduce(x, side, side, op === 'sum' ? sum64 : max64, axis === 1),
+            op === 'sum' ? 1e-4 : 0,
+            op === 'sum' ? 1e-4 : 0,
+          ),
+      });
+    }
   }
-
   list.push({
     suite: 'elementwise',
     name: `(${side},${side}) + (${side}) broadcast`,
