@@ -1,8 +1,10 @@
-// The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on the CPU.
+// The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on the CPU, and
+// tfjs's cpu backend as a peer.
 // Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/index';
 import { gradboxLib } from './libs-core';
+import { tfjsLib } from './libs-tfjs';
 import { BenchRun } from './runner';
 import { cases } from './suites';
 
@@ -14,7 +16,7 @@ probe.dispose();
 console.log(`Node ${process.version}; adapter: ${adapter}; ${quick ? 'quick' : 'full'} set`);
 const all = cases(quick);
 for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
-  for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu')]) {
+  for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu'), tfjsLib('cpu')]) {
     await run.runLib(
       lib,
       all.filter((c) => c.suite === suite),
