@@ -32,5 +32,6 @@ if (!onlyUnit) {
   run('lint', 'npm', ['run', 'lint', '--silent']);
   run('build', 'npm', ['run', 'build', '--silent']);
   run('build demos', 'npm', ['run', 'build:demos', '--silent']);
+  run('API docs', 'npm', ['run', 'docs', '--silent']);
 }
 run('tests', 'npx', ['vitest', 'run', ...vitestArgs]);

@@ -14,7 +14,7 @@ export { seededRandom } from './random';
 export type { Shape } from './shape';
 export { Tensor } from './tensor';
 export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './autodiff';
-export type { BackendStats } from './backends/backend';
+export type { BackendStats, OptimizerHyper, OptimizerRule } from './backends/backend';
 export * as models from './models/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
