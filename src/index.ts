@@ -15,6 +15,7 @@ export type { Shape } from './shape';
 export { Tensor } from './tensor';
 export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './autodiff';
 export type { BackendStats, OptimizerHyper, OptimizerRule } from './backends/backend';
+export { OPTIMIZER_RULES } from './backends/backend';
 export * as models from './models/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
