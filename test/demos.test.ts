@@ -133,6 +133,7 @@ for (const webgpu of [true, false]) {
       expect(Number(s.trainAccuracy)).toBeGreaterThanOrEqual(0.9);
       expect(await colours(page, '#surface')).toBeGreaterThan(20);
       expect(await colours(page, '#network')).toBeGreaterThan(20);
+      expect(await page.locator('#chart .uplot').count()).toBe(2); // loss curves, and accuracy over time
       await page.screenshot({ path: `test-results/demo-playground-${mode}.png` });
       expect(await page.locator('.notice.error').count()).toBe(0);
       // Clicking the x1 node of the diagram switches that feature off.

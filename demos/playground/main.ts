@@ -464,6 +464,9 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
         `\\\\ \\text{${p.optimizer}},\\ \\eta = ${state.lr.toPrecision(3)},\\ B = ${Math.min(Number(p.batchSize), trainIdx.length)}`
       );
     },
+    metrics(): Record<string, number> {
+      return classify ? { 'train accuracy': trainAccuracy, 'test accuracy': testAccuracy } : {};
+    },
     figures() {
       return {
         dataset: String(p.dataset),
@@ -495,5 +498,6 @@ startDemo({
   liveKeys: ['lr', 'stepsPerFrame', 'regularization', 'regRate'],
   kernels: ['matmul', 'elementwise', 'reduce', 'softmax', 'layout', 'optim'],
   series: ['test loss'],
+  metrics: ['train accuracy', 'test accuracy'],
   create,
 });

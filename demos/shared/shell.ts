@@ -22,6 +22,8 @@ export interface Simulation {
   figures(): Record<string, number | string | number[][]>;
   /** Extra series for the chart, per training step (e.g. test loss), read when the chart updates. */
   extraSeries?(): Promise<Record<string, number>>;
+  /** Metrics in [0, 1] to chart over time (e.g. accuracy), keyed by the names in DemoDefinition.metrics. */
+  metrics?(): Record<string, number>;
   /** A host copy of what training learned, to carry across a backend switch. */
   snapshot(): Promise<unknown>;
   /** Applies params marked `live` without a rebuild. */
@@ -39,6 +41,8 @@ export interface DemoDefinition {
   kernels: (keyof typeof SHADERS)[];
   /** Chart series besides the training loss. */
   series?: string[];
+  /** Metrics in [0, 1] charted over time on a second, linear chart (e.g. accuracy). */
+  metrics?: string[];
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
   create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
 }
@@ -154,6 +158,26 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     chartBox,
   );
 
+  // A second chart for metrics in [0, 1], when the demo has any.
+  const metricNames = def.metrics ?? [];
+  const metricData: number[][] = [[], ...metricNames.map(() => [])];
+  const metricChart = metricNames.length
+    ? new uPlot(
+        {
+          width: 360,
+          height: 160,
+          scales: { x: { time: false }, y: { range: [0, 1] } },
+          axes: [{ label: 'step' }, { label: 'metric' }],
+          series: [
+            { label: 'step' },
+            ...metricNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] })),
+          ],
+        },
+        metricData as uPlot.AlignedData,
+        chartBox,
+      )
+    : null;
+
   const writeUrl = () => {
     const q = toQuery(def.params, params, gb ? { backend: gb.backend } : {});
     history.replaceState(null, '', `${location.pathname}${q}`);
@@ -207,6 +231,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   const resetChart = () => {
     for (const s of chartData) s.length = 0;
     chart.setData(chartData as uPlot.AlignedData);
+    for (const s of metricData) s.length = 0;
+    metricChart?.setData(metricData as uPlot.AlignedData);
   };
 
   // Contexts the shell disposed itself: their device's loss is expected, not a failure.
@@ -302,6 +328,13 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     }
     if (chartData[0].length > 4000) for (const s of chartData) s.splice(0, s.length - 4000);
     chart.setData(chartData as uPlot.AlignedData);
+    const m = sim.metrics?.() ?? {};
+    if (metricChart && metricNames.some((k) => Number.isFinite(m[k]))) {
+      metricData[0].push(step);
+      metricNames.forEach((k, i) => metricData[1 + i].push(m[k] ?? Number.NaN));
+      if (metricData[0].length > 4000) for (const s of metricData) s.splice(0, s.length - 4000);
+      metricChart.setData(metricData as uPlot.AlignedData);
+    }
   };
 
   const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
