@@ -339,18 +339,29 @@ export function startDemo(def: DemoDefinition): DemoHandle {
 
   const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
 
+  /**
+   * Runs one unit of simulation work (a frame, a step) as the `busy` task. Any failure, e.g. a readback
+   * cut short by a lost device, becomes a message on the page instead of an unhandled rejection.
+   */
+  const guarded = (work: () => Promise<void>): Promise<void> => {
+    busy = work()
+      .catch((e: Error) => showNotice(e.message, 'error'))
+      .finally(() => {
+        busy = null;
+      });
+    return busy;
+  };
+
   const frame = async () => {
     if (playing && sim && !busy && rebuilding === 0) {
-      busy = (async () => {
+      void guarded(async () => {
         await trainOnce(stepsPerFrame());
-        await sim?.render().catch((e: Error) => showNotice(e.message, 'error'));
+        await sim?.render();
         renderStats();
         if (performance.now() - lastFormula > 250) {
           lastFormula = performance.now();
           await renderFormula();
         }
-      })().finally(() => {
-        busy = null;
       });
     }
     requestAnimationFrame(() => void frame());
@@ -436,15 +447,12 @@ export function startDemo(def: DemoDefinition): DemoHandle {
 
   async function stepN(n: number): Promise<void> {
     while (busy) await busy;
-    busy = (async () => {
+    await guarded(async () => {
       await trainOnce(n);
       await sim?.render();
       renderStats();
       await renderFormula();
-    })().finally(() => {
-      busy = null;
     });
-    await busy;
   }
 
   const ready = (async () => {
