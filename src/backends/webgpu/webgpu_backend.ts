@@ -20,7 +20,7 @@ import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
-import { type ReduceVariant, reduce, softmax } from './kernels/reduce';
+import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
 import { GpuRunner, type GpuStorage } from './runner';
 
 const gpu = (x: Storage) => x as GpuStorage;
@@ -36,7 +36,11 @@ export interface WebGpuOptions {
 export class WebGpuBackend implements Backend {
   readonly name = 'webgpu' as const;
   /** Kernel variants to use; 'auto' chooses by shape. Tests and benchmarks pin them to compare rungs. */
-  readonly variants: { matmul: MatmulVariant; reduce: ReduceVariant } = { matmul: 'auto', reduce: 'auto' };
+  readonly variants: { matmul: MatmulVariant; reduce: ReduceVariant; softmax: SoftmaxVariant } = {
+    matmul: 'auto',
+    reduce: 'auto',
+    softmax: 'auto',
+  };
   private gpuHandle: unknown;
 
   private constructor(
@@ -98,7 +102,7 @@ export class WebGpuBackend implements Backend {
     return reduce(this.runner, op, gpu(x), outer, size, inner, this.variants.reduce);
   }
   softmax(mode: SoftmaxMode, x: Storage, outer: number, size: number, inner: number): Storage {
-    return softmax(this.runner, mode, gpu(x), outer, size, inner);
+    return softmax(this.runner, mode, gpu(x), outer, size, inner, this.variants.softmax);
   }
   strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage {
     return ew.strided(this.runner, gpu(x), strides, outShape);

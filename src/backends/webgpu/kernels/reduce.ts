@@ -14,6 +14,9 @@ const CHUNK = WG * 16;
 /** Which reduce decomposition to use; 'auto' decides by shape and adapter. */
 export type ReduceVariant = 'auto' | 'cols' | 'tree' | 'subgroup';
 
+/** Which softmax kernel to use: a thread per row ('small'), a workgroup per row ('rows'), or by shape. */
+export type SoftmaxVariant = 'auto' | 'small' | 'rows';
+
 function rowsKernel(r: GpuRunner, op: ReduceOp, variant: ReduceVariant): 'reduce_rows' | 'reduce_rows_sg' {
   const sgOk = r.info.subgroups && !op.startsWith('arg');
   if (variant === 'subgroup' && sgOk) return 'reduce_rows_sg';
@@ -103,12 +106,13 @@ export function softmax(
   outer: number,
   size: number,
   inner: number,
+  variant: SoftmaxVariant = 'auto',
 ): GpuStorage {
   const rows = outer * inner;
   const out = r.alloc(mode === 'logSumExp' ? rows : x.length);
   if (rows === 0 || size === 0) return out;
   // A workgroup per row needs barriers, which software adapters pay dearly for (see plan() above).
-  const small = size <= 32 || r.info.software;
+  const small = variant === 'auto' ? size <= 32 || r.info.software : variant === 'small';
   r.dispatch({
     shader: SHADERS.softmax,
     entry: small ? 'softmax_small' : 'softmax_rows',
