@@ -1,0 +1,126 @@
+// Host cost per dispatch on WebGPU: dispatches per second of tiny ops and steps per second of a tiny
+// training step, where the kernels do almost nothing and the runner's own work is what gets timed.
+// Run: npm run build && node scripts/bench.mjs --node bench/dispatch.mjs
+// Compare builds in one run, interleaved to cancel the noise of a shared machine (medians of ROUNDS):
+//   BUILDS=/tmp/gb-before/gradbox.js,dist/gradbox.js node scripts/bench.mjs --node bench/dispatch.mjs
+// Each measurement runs in a fresh child process, so every build gets its own Dawn instance.
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const OPS = Number(process.env.OPS ?? 2000);
+const STEPS = Number(process.env.STEPS ?? 100);
+const REPS = Number(process.env.REPS ?? 5);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/** One measurement in this process: prints one JSON line of medians over REPS repetitions. */
+async function child(build) {
+  const { createContext, nn, optim } = await import(pathToFileURL(resolve(build)).href);
+  const gb = await createContext({ backend: 'webgpu' });
+  if (gb.backend !== 'webgpu') throw new Error(`no WebGPU here: ${gb.backendReason}`);
+
+  // (a) tiny ops: OPS x a.add(b) on 16 elements, each result disposed, one sync at the end.
+  const a = gb.rand([16], { seed: 1 });
+  const b = gb.rand([16], { seed: 2 });
+  const tiny = async () => {
+    const d0 = gb.stats().dispatches;
+    const t0 = performance.now();
+    for (let i = 0; i < OPS; i++) a.add(b).dispose();
+    const t1 = performance.now();
+    await gb.sync();
+    const t2 = performance.now();
+    const n = gb.stats().dispatches - d0;
+    return { perSec: (n * 1000) / (t2 - t0), encodePerSec: (n * 1000) / (t1 - t0), n };
+  };
+  await tiny(); // warm-up: pipelines, pooled buffers
+  const tinyRuns = [];
+  for (let r = 0; r < REPS; r++) tinyRuns.push(await tiny());
+  a.dispose();
+  b.dispose();
+
+  // (b) a small training step: MLP 2-16-16-1, SGD, MSE, a full batch of 64; one submit per step.
+  const x = gb.rand([64, 2], { seed: 3, low: -1, high: 1 });
+  const y = x.sum(1, true).tanh();
+  const model = new nn.MLP(gb, { sizes: [2, 16, 16, 1], activation: 'tanh', seed: 1 });
+  const opt = optim.sgd(gb, model.parameters(), { lr: 0.1 });
+  const trainer = new optim.Trainer({ model, optimizer: opt, loss: nn.mse, x, y, batchSize: 64 });
+  const train = async () => {
+    const d0 = gb.stats().dispatches;
+    const t0 = performance.now();
+    const { losses } = await trainer.run(STEPS);
+    const sec = (performance.now() - t0) / 1000;
+    return {
+      perSec: STEPS / sec,
+      dispatchesPerStep: (gb.stats().dispatches - d0) / STEPS,
+      loss: losses.at(-1),
+    };
+  };
+  await train();
+  const trainRuns = [];
+  for (let r = 0; r < REPS; r++) trainRuns.push(await train());
+  const pool = gb.engine.runner.stats;
+  gb.dispose();
+  console.log(
+    JSON.stringify({
+      tinyPerSec: median(tinyRuns.map((t) => t.perSec)),
+      tinyEncodePerSec: median(tinyRuns.map((t) => t.encodePerSec)),
+      tinyDispatches: tinyRuns[0].n,
+      stepsPerSec: median(trainRuns.map((t) => t.perSec)),
+      dispatchesPerStep: trainRuns[0].dispatchesPerStep,
+      lastLoss: trainRuns.at(-1).loss,
+      stats: pool,
+    }),
+  );
+}
+
+/** Runs every build ROUNDS times, alternating their order each round, and prints medians per build. */
+function parent() {
+  const builds = (process.env.BUILDS ?? 'dist/gradbox.js').split(',');
+  const self = fileURLToPath(import.meta.url);
+  const results = new Map(builds.map((b) => [b, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 ? [...builds].reverse() : builds;
+    for (const build of order) {
+      const r = spawnSync(process.execPath, [self, '--child', build], { encoding: 'utf8' });
+      const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+      if (r.status !== 0 || !line) {
+        throw new Error(`bench child for ${build} failed (exit ${r.status}):\n${r.stdout}\n${r.stderr}`);
+      }
+      const m = JSON.parse(line);
+      results.get(build).push(m);
+      console.error(
+        `round ${round + 1}/${ROUNDS} ${build}: ${m.tinyPerSec.toFixed(0)} dispatches/s ` +
+          `(encode ${m.tinyEncodePerSec.toFixed(0)}/s), ${m.stepsPerSec.toFixed(1)} steps/s`,
+      );
+    }
+  }
+  console.log(`\nops=${OPS} steps=${STEPS} reps=${REPS} rounds=${ROUNDS}; medians over rounds (min..max)`);
+  console.log(
+    '| build | tiny ops: dispatches/s | encode only: dispatches/s | training: steps/s | dispatches/step |',
+  );
+  console.log('|---|---|---|---|---|');
+  const cell = (xs, digits) =>
+    `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)})`;
+  for (const [build, ms] of results) {
+    console.log(
+      `| ${build} | ${cell(
+        ms.map((m) => m.tinyPerSec),
+        0,
+      )} | ${cell(
+        ms.map((m) => m.tinyEncodePerSec),
+        0,
+      )} | ${cell(
+        ms.map((m) => m.stepsPerSec),
+        1,
+      )} | ${ms[0].dispatchesPerStep} |`,
+    );
+  }
+}
+
+if (process.argv[2] === '--child') await child(process.argv[3]);
+else parent();
