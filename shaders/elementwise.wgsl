@@ -48,7 +48,12 @@ fn unary_fn(x: f32) -> f32 {
       return e / (1.0 + e);
     }
     case 8u: { return select(select(0.0, x, x > 0.0), x, is_nan(x)); }
-    default: { return x; }
+    case 10u: {
+      // softplus(x) = log(1 + e^x) = max(x, 0) + log(1 + e^-|x|); below -15, e^x alone (log(1 + t) ~ t).
+      if (x < -15.0) { return exp(x); }
+      return max(x, 0.0) + log(1.0 + exp(-abs(x)));
+    }
+    default: { return x; } // 9: copy
   }
 }
 

@@ -86,7 +86,16 @@ function backprop(ctx: Context, tape: Tape, output: Tensor, args: readonly Tenso
       grads.set(input, prev ? prev.add(gk) : gk);
     });
   }
-  return args.map((a) => grads.get(a) ?? ctx.zeros(a.shape));
+  // Each argument gets a tensor of its own: a rule may hand the same tensor to two inputs (add gives
+  // [g, g]) and an argument may be listed twice, and disposing one gradient must not dispose another.
+  const given = new Set<Tensor>(args);
+  return args.map((a) => {
+    const g = grads.get(a);
+    if (!g) return ctx.zeros(a.shape);
+    if (given.has(g)) return g.clone();
+    given.add(g);
+    return g;
+  });
 }
 
 /** The function form behind Context.valueAndGrad. @internal */
@@ -102,11 +111,14 @@ export function valueAndGrad<A extends Tensor[]>(
       throw new GradboxError(`${op}: called inside another grad(); gradients of gradients are not supported`);
     }
     return ctx.tidy(() => {
-      const tape = new Tape(inputs);
+      // An argument passed twice (grad(f)(x, x)) is differentiated per position, as in JAX: the second
+      // occurrence becomes a view of its own, so the tape tells the two apart.
+      const distinct = inputs.map((a, i) => (inputs.indexOf(a) < i ? ctx.view(a, a.shape) : a));
+      const tape = new Tape(distinct);
       ctx.tape = tape;
       let value: unknown;
       try {
-        value = f(...args);
+        value = f(...(distinct as A));
       } finally {
         ctx.tape = null;
       }
@@ -119,87 +131,11 @@ export function valueAndGrad<A extends Tensor[]>(
             'reduce it first, e.g. with .sum() or .mean()',
         );
       }
-      const grads = backprop(ctx, tape, value, inputs);
-      return [value, grads] as [Tensor, Tensor[]];
+      const grads = backprop(ctx, tape, value, distinct);
+      // The value is the caller's to dispose, so it must be new: f may return one of its arguments
+      // (x => x) or a tensor it closed over, which grad() must not free.
+      const own = ctx.registry.madeInScope(value) && !grads.includes(value) ? value : value.clone();
+      return [own, grads] as [Tensor, Tensor[]];
     });
   };
-}
-
-/** Worst disagreement between the analytic and the numerical gradient of one input. */
-export interface GradCheckInput {
-  /** max over elements of |analytic - numeric| / max(|analytic|, |numeric|, floor). */
-  maxRelError: number;
-  /** The flat index where the worst error occurs, and both values there. */
-  index: number;
-  analytic: number;
-  numeric: number;
-}
-
-export interface GradCheckResult {
-  inputs: GradCheckInput[];
-  /** The worst over all inputs. */
-  maxRelError: number;
-  /** maxRelError <= tolerance. */
-  ok: boolean;
-}
-
-export interface GradCheckOptions {
-  /** Relative step of the central differences (scaled by max(1, |x|)). Default 1e-5. */
-  eps?: number;
-  /** Pass/fail threshold on maxRelError. Default 1e-3 (the analytic side is float32). */
-  tolerance?: number;
-  /** Magnitudes below this count as this in the relative error (float32 noise near 0). Default 1e-2. */
-  floor?: number;
-}
-
-/** The function form behind Context.checkGrad. @internal */
-export async function checkGrad(
-  ctx: Context,
-  f: (...args: Tensor[]) => Tensor,
-  inputs: readonly Tensor[],
-  options: GradCheckOptions = {},
-): Promise<GradCheckResult> {
-  const op = 'checkGrad';
-  const { eps = 1e-5, tolerance = 1e-3, floor = 1e-2 } = options;
-  if (!Array.isArray(inputs))
-    throw new GradboxError(`${op}: inputs must be an array of tensors, got ${describe(inputs)}`);
-  const [value, grads] = valueAndGrad(ctx, f)(...inputs);
-  const analytic = await Promise.all(grads.map((g) => g.data()));
-  value.dispose();
-  grads.forEach((g) => g.dispose());
-  // Central differences of f, evaluated by gradbox's own ops in float64 on the CPU.
-  const numeric = await ctx.inFloat64((read) => {
-    const evalF = (): number => {
-      const v = ctx.tidy(() => f(...inputs));
-      const r = read(v)[0];
-      v.dispose();
-      return r;
-    };
-    return inputs.map((x) => {
-      const data = read(x);
-      const out = new Float64Array(x.size);
-      for (let j = 0; j < x.size; j++) {
-        const x0 = data[j];
-        const h = eps * Math.max(1, Math.abs(x0));
-        data[j] = x0 + h;
-        const fp = evalF();
-        data[j] = x0 - h;
-        const fm = evalF();
-        data[j] = x0;
-        out[j] = (fp - fm) / (2 * h);
-      }
-      return out;
-    });
-  });
-  const results = analytic.map((a, i) => {
-    const n = numeric[i];
-    let worst: GradCheckInput = { maxRelError: 0, index: -1, analytic: Number.NaN, numeric: Number.NaN };
-    for (let j = 0; j < a.length; j++) {
-      const err = Math.abs(a[j] - n[j]) / Math.max(Math.abs(a[j]), Math.abs(n[j]), floor);
-      if (!(err <= worst.maxRelError)) worst = { maxRelError: err, index: j, analytic: a[j], numeric: n[j] };
-    }
-    return worst;
-  });
-  const maxRelError = Math.max(0, ...results.map((r) => r.maxRelError));
-  return { inputs: results, maxRelError, ok: maxRelError <= tolerance };
 }

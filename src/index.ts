@@ -3,8 +3,10 @@
 
 export type { ShaderSource } from './backends/webgpu/runner';
 export { SHADERS } from './backends/webgpu/shaders';
-export type { BackendName, ContextOptions, MemoryInfo } from './context';
-export { Context, createContext } from './context';
+export type { BackendName, ContextOptions } from './backend_choice';
+export { createContext } from './backend_choice';
+export type { MemoryInfo } from './context';
+export { Context } from './context';
 export { GradboxError } from './errors';
 export type { NestedArray } from './nested';
 export type { RandomOptions, ShapeLike, TensorData } from './ops/creation';
@@ -13,7 +15,7 @@ export type { Axes } from './ops/reduce';
 export { seededRandom } from './random';
 export type { Shape } from './shape';
 export { Tensor } from './tensor';
-export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './autodiff';
+export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './gradcheck';
 export type { BackendStats, OptimizerHyper, OptimizerRule } from './backends/backend';
 export { OPTIMIZER_RULES } from './backends/backend';
 export * as models from './models/index';

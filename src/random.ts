@@ -90,3 +90,19 @@ export function seededRandom(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * A context's stream of Philox numbers for rand/randn calls without a seed of their own: each draw of n
+ * numbers takes the next ceil(n / 4) counter blocks, so draws never overlap and replay from the seed.
+ */
+export class RandomStream {
+  private counter = 0;
+  constructor(readonly key: PhiloxKey) {}
+
+  /** The key and first counter block of the next draw of n numbers. */
+  next(n: number): { key: PhiloxKey; counter: number } {
+    const counter = this.counter;
+    this.counter += Math.ceil(n / 4);
+    return { key: this.key, counter };
+  }
+}

@@ -1,6 +1,6 @@
 // Tensor: an n-dimensional float32 array that lives on one context's backend.
 // Ops are methods that call src/ops; they enqueue work and return at once. Only data() waits.
-import type { Backend, Storage } from './backends/backend';
+import type { Storage } from './backends/backend';
 import type { Context } from './context';
 import { fmtShape, GradboxError } from './errors';
 import { type NestedArray, unflatten } from './nested';
@@ -8,22 +8,10 @@ import * as ew from './ops/elementwise';
 import type { TensorLike } from './ops/inputs';
 import * as layout from './ops/layout';
 import { matmul } from './ops/matmul';
+import type { Allocation } from './registry';
 import { assign } from './ops/optim';
 import { type Axes, reduce, softmaxFamily } from './ops/reduce';
 import { sizeOf } from './shape';
-
-/**
- * Storage shared by a tensor and its reshaped views; freed when the last of them is disposed.
- * @internal
- */
-export interface Allocation {
-  storage: Storage;
-  backend: Backend;
-  refs: number;
-  bytes: number;
-  /** For a view into another allocation (a parameter inside an optimiser's flat buffer): that allocation. */
-  parent?: Allocation;
-}
 
 let nextId = 1;
 
@@ -80,17 +68,30 @@ export class Tensor {
   }
 
   /**
-   * The GPUBuffer holding this tensor's elements (row-major float32, starting at byte 0), for use in your
-   * own WebGPU code. It may be larger than `size * 4` bytes. Only on the WebGPU backend.
+   * The GPUBuffer holding this tensor's elements, for your own WebGPU code (WebGPU backend only). The
+   * elements (row-major float32) start at byte `bufferOffset`, which is not 0 for a parameter packed into an
+   * optimiser's flat buffer: bind `{ buffer: t.buffer, offset: t.bufferOffset, size: t.size * 4 }`.
+   * gradbox batches its work: call gb.flush() before submitting your own commands that read the buffer.
    */
   get buffer(): GPUBuffer {
-    const s = this.storage('buffer') as Storage & { buffer?: GPUBuffer };
-    if (!s.buffer) {
+    return this.binding('buffer').buffer;
+  }
+
+  /** Where this tensor's elements start in `buffer`, in bytes (a multiple of 256). */
+  get bufferOffset(): number {
+    return this.binding('bufferOffset').offset;
+  }
+
+  private binding(op: string): { buffer: GPUBuffer; offset: number } {
+    const storage = this.storage(op);
+    const gpu = this.ctx.engine.gpu;
+    if (!gpu) {
       throw new GradboxError(
-        `buffer: this tensor is on the ${this.ctx.engine.name} backend, which has no GPUBuffer`,
+        `${op}: this tensor is on the ${this.ctx.engine.name} backend, which has no GPUBuffer; ` +
+          "create the context with { backend: 'webgpu' } for WebGPU interop",
       );
     }
-    return s.buffer;
+    return gpu.binding(storage);
   }
 
   /** Waits for the result and copies it to a new Float32Array (row-major). */
@@ -192,6 +193,10 @@ export class Tensor {
   }
   relu(): Tensor {
     return ew.unary('relu', this);
+  }
+  /** log(1 + exp(x)), computed stably; its derivative is sigmoid(x). */
+  softplus(): Tensor {
+    return ew.unary('softplus', this);
   }
   /**
    * Overwrites this tensor's values with those of `src` (same shape), in place: for loading weights.

@@ -2,12 +2,12 @@
 // started, dispose() frees everything, and the GPU buffer pool stops growing in a steady loop.
 import { expect, it } from 'vitest';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
-import { eachBackend } from './helpers/backends';
+import { eachBackend, held } from './helpers/backends';
 
 eachBackend('memory', (use, backend) => {
   it('tidy keeps what it returns and frees the rest', async () => {
     const gb = use();
-    const start = gb.memory();
+    const start = held(gb);
     const x = gb.ones([4, 4]);
     const { y, z } = gb.tidy(() => {
       const a = x.matmul(x).add(1);
@@ -20,12 +20,12 @@ eachBackend('memory', (use, backend) => {
     x.dispose();
     y.dispose();
     z[0].dispose();
-    expect(gb.memory()).toEqual(start);
+    expect(held(gb)).toEqual(start);
   });
 
   it('nested tidy hands kept tensors to the outer scope; keep() exempts one', () => {
     const gb = use();
-    const start = gb.memory();
+    const start = held(gb);
     let kept = null as unknown as ReturnType<typeof gb.ones>;
     gb.tidy(() => {
       const inner = gb.tidy(() => gb.ones([2]).add(1));
@@ -36,14 +36,14 @@ eachBackend('memory', (use, backend) => {
     expect(kept.isDisposed).toBe(false);
     expect(gb.memory().tensors).toBe(start.tensors + 1);
     kept.dispose();
-    expect(gb.memory()).toEqual(start);
+    expect(held(gb)).toEqual(start);
   });
 
   it('1,000 tidy iterations of a small training-like step leave memory where it started', async () => {
     const gb = use();
     const w = gb.randn([8, 4], { seed: 3 });
     const x = gb.randn([16, 8], { seed: 4 });
-    const start = gb.memory();
+    const start = held(gb);
     for (let i = 0; i < 1000; i++) {
       gb.tidy(() => {
         const h = x.matmul(w).relu();
@@ -51,7 +51,7 @@ eachBackend('memory', (use, backend) => {
         return loss.mul(0);
       }).dispose();
     }
-    expect(gb.memory()).toEqual(start);
+    expect(held(gb)).toEqual(start);
     if (backend === 'webgpu') {
       const runner = (gb.engine as WebGpuBackend).runner;
       expect(runner.stats.submits).toBeLessThan(runner.stats.dispatches); // batched, not one submit per op
@@ -62,10 +62,10 @@ eachBackend('memory', (use, backend) => {
 
   it('the bytes of memory() follow allocations', () => {
     const gb = use();
-    const start = gb.memory();
+    const start = held(gb);
     const t = gb.zeros([10, 10]);
     expect(gb.memory().bytes - start.bytes).toBe(400);
     t.dispose();
-    expect(gb.memory()).toEqual(start);
+    expect(held(gb)).toEqual(start);
   });
 });

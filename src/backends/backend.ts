@@ -20,6 +20,7 @@ export const UNARY_OPS = [
   'sigmoid',
   'relu',
   'copy',
+  'softplus',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -95,9 +96,28 @@ export interface BackendStats {
   readbacks: number;
 }
 
-/** One of the two backends. Every method is asynchronous on the device but returns at once. */
+/** What WebGPU interop needs from a backend that runs on a GPUDevice. */
+export interface GpuInterop {
+  readonly device: GPUDevice;
+  /** Storage over a GPUBuffer the caller owns (never destroyed by gradbox). */
+  wrap(buffer: GPUBuffer, length: number): Storage;
+  /** The buffer and byte range holding a storage's elements. */
+  binding(x: Storage): { buffer: GPUBuffer; offset: number; size: number };
+}
+
+/**
+ * A backend: where tensors' storage lives and kernels run. A context needs nothing else from it, so a new
+ * backend (e.g. WebAssembly) implements this interface and registers a factory in src/backend_choice.ts.
+ * Every kernel method is asynchronous on the device but returns at once; only read() and sync() wait.
+ */
 export interface Backend {
   readonly name: 'cpu' | 'webgpu';
+  /** The device in words, for messages: 'WebGPU on google / swiftshader', 'the CPU (float32)'. */
+  readonly description: string;
+  /** Resolves with the reason if the device is lost (never, for a backend that cannot lose it). */
+  readonly lost: Promise<string>;
+  /** WebGPU interop (device, buffers), or null for a backend without a GPUDevice. */
+  readonly gpu: GpuInterop | null;
   /** Copies host data into new storage. */
   upload(data: Float32Array): Storage;
   /** Reads storage back to the host, waiting for queued work. */
@@ -148,8 +168,18 @@ export interface Backend {
 
   /** Starts the queued work without waiting for it (a submit on WebGPU, nothing on the CPU). */
   flush(): void;
+  /** Waits until all queued work has finished. */
+  sync(): Promise<void>;
+  /**
+   * Starts timing device work; returns false when the backend cannot (no timestamp queries, or no
+   * device time apart from wall time). endTiming() gives the device milliseconds since, or null.
+   */
+  beginTiming(): boolean;
+  endTiming(): Promise<number | null>;
   /** Counters of the work done so far (dispatches, submits, ...), for benchmarks. */
   stats(): BackendStats;
+  /** Bytes the backend keeps for reuse that no storage uses now (a buffer pool); 0 without a pool. */
+  poolBytes(): number;
 
   /** Releases everything the backend holds (for WebGPU: the device, unless it was given by the user). */
   dispose(): void;

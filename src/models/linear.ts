@@ -9,6 +9,9 @@ import { type AdamOptions, adam, type Optimizer, sgd } from '../optim/optimizer'
 import { type RunResult, Trainer } from '../optim/trainer';
 import type { Tensor } from '../tensor';
 
+const sameItems = (a: readonly unknown[], b: readonly unknown[]) =>
+  a.length === b.length && a.every((v, i) => v === b[i]);
+
 export interface LinearFit {
   /** Coefficients (features, outputs) and intercept (outputs). */
   w: Tensor;
@@ -75,17 +78,30 @@ export interface FitOptions {
 abstract class Supervised {
   protected trainer: Trainer | null = null;
   protected optimizer: Optimizer | null = null;
+  /** What the current optimiser and trainer were built from, to notice when a fit() asks for other ones. */
+  private built: { optimizer: string; trainer: readonly unknown[] } | null = null;
   abstract readonly module: Module;
   protected abstract loss(pred: Tensor, target: Tensor): Tensor;
 
   constructor(protected readonly gb: Context) {}
 
-  /** Trains for `steps` steps (continuing from earlier calls) and returns the step losses. */
+  /**
+   * Trains for `steps` steps and returns the step losses. Calls with the same data and options continue
+   * where the last one stopped (same optimiser state, same batch order). New data, batch size, seed or l2
+   * penalty continue from the current weights on the new terms; a new optimizer or lr also starts a fresh
+   * optimiser state (Adam's moments, momentum).
+   */
   async fit(x: Tensor, y: Tensor, o: FitOptions = {}): Promise<RunResult> {
-    if (!this.trainer) {
-      const params = this.module.parameters();
+    const optimizerKey = `${o.optimizer ?? 'adam'} lr=${o.lr ?? 0.01}`;
+    const trainerKey = [x, y, o.batchSize, o.seed, o.l2];
+    const params = this.module.parameters();
+    if (!this.optimizer || this.built?.optimizer !== optimizerKey) {
+      this.optimizer?.dispose();
       const opts: AdamOptions = { lr: o.lr ?? 0.01 };
       this.optimizer = o.optimizer === 'sgd' ? sgd(this.gb, params, opts) : adam(this.gb, params, opts);
+      this.trainer = null;
+    }
+    if (!this.trainer || !sameItems(this.built?.trainer ?? [], trainerKey)) {
       const weights = params.filter((p) => p.rank === 2);
       const penalty = o.l2 ? () => l2(weights).mul(o.l2!) : undefined;
       this.trainer = new Trainer({
@@ -99,7 +115,16 @@ abstract class Supervised {
         penalty,
       });
     }
+    this.built = { optimizer: optimizerKey, trainer: trainerKey };
     return this.trainer.run(o.steps ?? 100);
+  }
+
+  /** Frees the optimiser's state; the model's parameters stay usable. */
+  disposeOptimizer(): void {
+    this.optimizer?.dispose();
+    this.optimizer = null;
+    this.trainer = null;
+    this.built = null;
   }
 
   /** The model's raw output (logits for classifiers). */

@@ -18,17 +18,20 @@ export function mse(pred: Tensor, target: Tensor): Tensor {
 }
 
 /**
- * Binary cross-entropy on logits z for targets y in {0, 1} (or probabilities), in the stable form
- * max(z, 0) - z y + log(1 + exp(-|z|)), averaged.
+ * Binary cross-entropy on logits z for targets y in {0, 1} (or probabilities): softplus(z) - z y, averaged.
+ * softplus is computed stably and differentiated as one op (derivative sigmoid(z)), so the gradient is
+ * sigmoid(z) - y everywhere, also at z = 0 where a relu/abs composition would meet two kinks.
  */
 export function bceWithLogits(logits: Tensor, target: Tensor): Tensor {
   sameBatch('bceWithLogits', logits, target);
-  return logits.relu().sub(logits.mul(target)).add(logits.abs().neg().exp().add(1).log()).mean();
+  return logits.softplus().sub(logits.mul(target)).mean();
 }
 
 /**
  * Softmax cross-entropy on logits (batch, classes) for integer labels (batch) or one-hot / probability
  * targets (batch, classes): mean over the batch of -sum(target * logSoftmax(logits)).
+ * An integer label outside [0, classes) (or not an integer) makes the loss NaN rather than a finite, wrong
+ * number; the Trainer names the step where that happens. Checking labels on the host would need a readback.
  */
 export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
   const op = 'softmaxCrossEntropy';
@@ -42,7 +45,10 @@ export function softmaxCrossEntropy(logits: Tensor, labels: Tensor): Tensor {
       `${op}: targets ${fmtShape(labels.shape)} do not match ${classes} classes of the logits`,
     );
   }
-  return target.mul(logits.logSoftmax(1)).sum(1).mean().neg();
+  const nll = target.mul(logits.logSoftmax(1)).sum(1).neg();
+  if (labels.rank !== 1) return nll.mean();
+  // A valid label has a one-hot row summing to 1; an invalid one has a row of zeros, and 0/0 is NaN.
+  return nll.div(target.sum(1)).mean();
 }
 
 /** Sum of absolute values of the tensors (an L1 penalty). */

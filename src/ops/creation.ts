@@ -115,6 +115,11 @@ export function rand(
   const s = toShape(op, shape);
   const low = finite(op, 'low', opts.low ?? 0);
   const high = finite(op, 'high', opts.high ?? 1);
+  if (high < low) {
+    throw new GradboxError(
+      `${op}: low must not exceed high, got low ${low} and high ${high}; swap them, e.g. { low: ${high}, high: ${low} }`,
+    );
+  }
   const u = randomRaw(ctx, op, 'uniform', s, opts.seed);
   if (low === 0 && high === 1) return u;
   return scaleShift(u, high - low, low);
@@ -130,6 +135,11 @@ export function randn(
   const s = toShape(op, shape);
   const mean = finite(op, 'mean', opts.mean ?? 0);
   const std = finite(op, 'std', opts.std ?? 1);
+  if (std < 0) {
+    throw new GradboxError(
+      `${op}: std must be >= 0 (a standard deviation), got ${std}; for a negated draw use { std: ${-std} } and .neg()`,
+    );
+  }
   const z = randomRaw(ctx, op, 'normal', s, opts.seed);
   if (mean === 0 && std === 1) return z;
   return scaleShift(z, std, mean);

@@ -36,6 +36,8 @@ function unaryGrad(op: UnaryOp, x: Tensor, out: Tensor, g: Tensor): Tensor {
       return g.mul(x.greater(0));
     case 'copy':
       return g;
+    case 'softplus':
+      return g.mul(x.sigmoid());
   }
 }
 

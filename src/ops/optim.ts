@@ -40,7 +40,7 @@ export function packParameters(
   const flat = ctx.zeros([layout.total]);
   params.forEach((p, i) => {
     writeAt(flat, layout.offsets[i], p);
-    ctx.rehome(p, flat, layout.offsets[i]);
+    ctx.registry.rehome(p, flat, layout.offsets[i]);
   });
   return { flat, layout };
 }

@@ -10,5 +10,6 @@ export {
   type SgdOptions,
   sgd,
 } from './optimizer';
+export { ParameterStore } from './parameter_store';
 export { constant, cosineDecay, exponentialDecay, type Schedule, stepDecay, warmup } from './schedules';
 export { checkLabels, type RunResult, Trainer, type TrainerOptions } from './trainer';

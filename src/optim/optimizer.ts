@@ -4,8 +4,9 @@
 import type { OptimizerHyper, OptimizerRule } from '../backends/backend';
 import type { Context } from '../context';
 import { describe, GradboxError } from '../errors';
-import { type FlatLayout, fusedUpdate, packParameters, writeAt } from '../ops/optim';
-import { Tensor } from '../tensor';
+import { fusedUpdate, writeAt } from '../ops/optim';
+import type { Tensor } from '../tensor';
+import { checkParams, ParameterStore } from './parameter_store';
 import { constant, type Schedule } from './schedules';
 
 export interface OptimizerOptions {
@@ -46,12 +47,15 @@ function checkRate(
   return v;
 }
 
-/** Updates a fixed list of parameter tensors in place from the gradients of a loss. */
+/**
+ * Updates a fixed list of parameter tensors in place from the gradients of a loss. The parameters live in a
+ * ParameterStore (one flat buffer), shared with any other live optimiser over the same parameters.
+ */
 export class Optimizer {
   /** Steps taken so far. */
   stepCount = 0;
-  private readonly flat: Tensor;
-  private readonly layout: FlatLayout;
+  /** The flat buffer the parameters live in. */
+  readonly store: ParameterStore;
   private readonly grads: Tensor;
   private readonly m: Tensor;
   private readonly v: Tensor;
@@ -66,23 +70,15 @@ export class Optimizer {
     lr: number | Schedule,
   ) {
     const op = rule;
-    if (!Array.isArray(params) || params.length === 0) {
-      throw new GradboxError(
-        `${op}: the model has no parameters to optimise (got ${describe(params)}); pass model.parameters()`,
-      );
-    }
-    params.forEach((p, i) => {
-      if (!(p instanceof Tensor))
-        throw new GradboxError(`${op}: parameter ${i} is not a Tensor: ${describe(p)}`);
-    });
-    if (new Set(params).size !== params.length) throw new GradboxError(`${op}: a parameter is listed twice`);
+    checkParams(op, params);
     if (typeof lr === 'function') this.schedule = lr;
     else this.schedule = constant(checkRate(op, 'learning rate', lr, { open: true }));
     this.lrAt(0);
-    ({ flat: this.flat, layout: this.layout } = packParameters(gb, params));
-    this.grads = gb.zeros([this.layout.total]);
-    this.m = gb.zeros([this.layout.total]);
-    this.v = gb.zeros([this.layout.total]);
+    this.store = ParameterStore.for(op, gb, params);
+    const total = this.store.layout.total;
+    this.grads = gb.zeros([total]);
+    this.m = gb.zeros([total]);
+    this.v = gb.zeros([total]);
   }
 
   /** The learning rate at a step, checked. */
@@ -105,7 +101,7 @@ export class Optimizer {
     const gb = this.gb;
     const params = this.params as Tensor[];
     const [value, grads] = gb.valueAndGrad((..._ps: Tensor[]) => loss())(...params);
-    grads.forEach((g, i) => writeAt(this.grads, this.layout.offsets[i], g));
+    grads.forEach((g, i) => writeAt(this.grads, this.store.offsetOf(params[i]), g));
     grads.forEach((g) => g.dispose());
     this.applyGradients();
     return value;
@@ -115,7 +111,7 @@ export class Optimizer {
   private applyGradients(): void {
     const t = ++this.stepCount;
     const { beta1, beta2 } = this.hyper;
-    fusedUpdate(this.rule, this.flat, this.grads, this.m, this.v, {
+    fusedUpdate(this.rule, this.store.flat, this.grads, this.m, this.v, {
       ...this.hyper,
       lr: this.lrAt(t - 1),
       correction1: 1 - beta1 ** t,
@@ -130,7 +126,7 @@ export class Optimizer {
     this.grads.dispose();
     this.m.dispose();
     this.v.dispose();
-    this.flat.dispose(); // the parameters keep the flat storage alive while they live
+    this.store.release();
   }
 }
 

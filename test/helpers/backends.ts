@@ -47,3 +47,9 @@ export function eachBackend(
     });
   }
 }
+
+/** Tensors and bytes a context holds, without the pool's bytes (which move with submits, not with leaks). */
+export function held(gb: Context): { tensors: number; bytes: number } {
+  const { tensors, bytes } = gb.memory();
+  return { tensors, bytes };
+}

@@ -18,15 +18,21 @@ import { gather, oneHot, random } from './layout';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
-import { type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
+import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
 
 export class CpuBackend implements Backend {
   readonly name = 'cpu' as const;
+  readonly description: string;
+  /** Host memory cannot be lost. */
+  readonly lost = new Promise<string>(() => {});
+  readonly gpu = null;
 
   /** @param F the element type: Float32Array (gradbox's meaning) or Float64Array (a float64 reference). */
-  constructor(readonly F: FloatArrayConstructor = Float32Array) {}
+  constructor(readonly F: FloatArrayConstructor = Float32Array) {
+    this.description = `the CPU (${F === Float64Array ? 'float64' : 'float32'} typed arrays)`;
+  }
 
   upload(data: Float32Array | Float64Array): Storage {
     return wrap(this.F.from(data));
@@ -43,7 +49,7 @@ export class CpuBackend implements Backend {
     return x.length * this.F.BYTES_PER_ELEMENT;
   }
   fill(value: number, length: number): Storage {
-    return wrap(new this.F(length).fill(value));
+    return wrap(alloc(this.F, length).fill(value));
   }
   random(dist: 'uniform' | 'normal', key: PhiloxKey, counter: number, length: number): Storage {
     return random(this.F, dist, key, counter, length);
@@ -88,8 +94,21 @@ export class CpuBackend implements Backend {
     optimizerStep(rule, cpu(params), cpu(grads), cpu(m), cpu(v), hyper);
   }
   flush(): void {}
+  /** Work runs synchronously, so it is always done. */
+  async sync(): Promise<void> {}
+  /** No device time apart from wall time. */
+  beginTiming(): boolean {
+    return false;
+  }
+  async endTiming(): Promise<null> {
+    return null;
+  }
   stats(): BackendStats {
     return { dispatches: 0, submits: 0, copies: 0, uploads: 0, readbacks: 0 };
+  }
+  /** Typed arrays go to the garbage collector; nothing is pooled. */
+  poolBytes(): number {
+    return 0;
   }
   dispose(): void {}
 }

@@ -21,6 +21,7 @@ export const UNARY_FN: Record<UnaryOp, (x: number) => number> = {
   sigmoid,
   relu: (x) => (x > 0 ? x : x === 0 || x < 0 ? 0 : x), // NaN stays NaN
   copy: (x) => x,
+  softplus: (x) => (x < -15 ? Math.exp(x) : Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
 };
 
 export const BINARY_FN: Record<BinaryOp, (a: number, b: number) => number> = {

@@ -44,7 +44,7 @@ export function random(
   counter: number,
   length: number,
 ): CpuStorage {
-  const out = new F(length);
+  const out = alloc(F, length);
   const block = new Uint32Array(4);
   for (let b = 0; b * 4 < length; b++) {
     const c = counter + b;

@@ -63,6 +63,10 @@ let nodeGpu: GPU | null = null;
 export async function acquireDevice(powerPreference?: GPUPowerPreference): Promise<AcquiredDevice> {
   const { gpu, handle } = await findGpu();
   const adapter = await gpu.requestAdapter(powerPreference ? { powerPreference } : undefined);
+  if (!adapter && handle) {
+    const loader = vulkanLoaderAdvice(await nodeFileExists(), process.env, process.platform);
+    if (loader) throw new GradboxError(loader);
+  }
   if (!adapter) {
     throw new GradboxError(
       'WebGPU is present but no adapter was found. In Chrome/Chromium, enable it with ' +
@@ -103,6 +107,47 @@ export async function acquireDevice(powerPreference?: GPUPowerPreference): Promi
       software: isSoftwareAdapter(ai?.vendor ?? '', ai?.architecture ?? '', ai?.description ?? ''),
     },
   };
+}
+
+/** Where Linux distributions put the Vulkan loader, besides the directories in LD_LIBRARY_PATH. */
+const LOADER_DIRS = [
+  '/usr/lib/x86_64-linux-gnu',
+  '/usr/lib/aarch64-linux-gnu',
+  '/usr/lib64',
+  '/usr/lib',
+  '/lib/x86_64-linux-gnu',
+  '/lib/aarch64-linux-gnu',
+  '/lib64',
+  '/lib',
+  '/usr/local/lib',
+];
+
+/**
+ * Dawn on Linux loads the Vulkan loader libvulkan.so.1 before any driver; without it no adapter appears and
+ * VK_ICD_FILENAMES cannot help. Returns the advice when the loader is nowhere to be found, else null.
+ */
+export function vulkanLoaderAdvice(
+  exists: (path: string) => boolean,
+  env: Record<string, string | undefined>,
+  platform: string,
+): string | null {
+  if (platform !== 'linux') return null;
+  const dirs = [...(env.LD_LIBRARY_PATH ?? '').split(':').filter(Boolean), ...LOADER_DIRS];
+  if (dirs.some((d) => exists(`${d}/libvulkan.so.1`))) return null;
+  return (
+    'WebGPU in Node (Dawn) needs the Vulkan loader libvulkan.so.1, and this system has none (looked in ' +
+    'LD_LIBRARY_PATH and the usual library directories). Install it (Debian/Ubuntu: apt-get install ' +
+    "libvulkan1), or use the copy Debian's chromium package ships by starting Node with " +
+    "LD_LIBRARY_PATH=/usr/lib/chromium (see the README's WebGPU-in-Node section); or create the context " +
+    "with { backend: 'cpu' }."
+  );
+}
+
+/** fs.existsSync in Node, loaded only there (a variable keeps bundlers from resolving it for browsers). */
+async function nodeFileExists(): Promise<(path: string) => boolean> {
+  const name = 'node:fs';
+  const fs = (await import(/* @vite-ignore */ name)) as { existsSync: (p: string) => boolean };
+  return fs.existsSync;
 }
 
 /** Device info for a GPUDevice the user brought (its adapter is not known to us). */

@@ -5,6 +5,7 @@ import type { PhiloxKey } from '../../random';
 import type {
   Backend,
   BackendStats,
+  GpuInterop,
   BinaryOp,
   MatmulPlan,
   Operand,
@@ -21,7 +22,7 @@ import * as layout from './kernels/layout';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
-import { GpuRunner, type GpuStorage } from './runner';
+import { bindingOf, GpuRunner, type GpuStorage } from './runner';
 
 const gpu = (x: Storage) => x as GpuStorage;
 const gpuOperand = (x: Operand): Operand => x;
@@ -33,8 +34,11 @@ export interface WebGpuOptions {
   debug?: boolean;
 }
 
-export class WebGpuBackend implements Backend {
+export class WebGpuBackend implements Backend, GpuInterop {
   readonly name = 'webgpu' as const;
+  readonly description: string;
+  readonly lost: Promise<string>;
+  readonly gpu: GpuInterop = this;
   /** Kernel variants to use; 'auto' chooses by shape. Tests and benchmarks pin them to compare rungs. */
   readonly variants: { matmul: MatmulVariant; reduce: ReduceVariant; softmax: SoftmaxVariant } = {
     matmul: 'auto',
@@ -49,6 +53,15 @@ export class WebGpuBackend implements Backend {
     gpuHandle: unknown,
   ) {
     this.gpuHandle = gpuHandle;
+    const { vendor, architecture, description } = runner.info;
+    const adapter = [vendor, architecture, description].filter(Boolean).join(' / ') || 'an unnamed adapter';
+    this.description = `WebGPU on ${adapter}`;
+    // From the moment of loss every call on this backend throws with the reason (runner.check()).
+    this.lost = runner.device.lost.then((info) => {
+      const reason = `${info.reason}: ${info.message}`;
+      runner.lostReason = reason;
+      return reason;
+    });
   }
 
   static async create(opts: WebGpuOptions = {}): Promise<WebGpuBackend> {
@@ -66,6 +79,12 @@ export class WebGpuBackend implements Backend {
   /** Wraps a GPUBuffer the caller owns; gradbox reads and writes it but never destroys it. */
   wrap(buffer: GPUBuffer, length: number): GpuStorage {
     return { buffer, length, offset: 0, owned: false };
+  }
+
+  /** The buffer and byte range of a storage (a view into a packed buffer starts past byte 0). */
+  binding(x: Storage): { buffer: GPUBuffer; offset: number; size: number } {
+    const b = bindingOf(gpu(x));
+    return { buffer: b.buffer, offset: b.offset ?? 0, size: b.size ?? x.length * 4 };
   }
 
   upload(data: Float32Array): Storage {
@@ -132,6 +151,18 @@ export class WebGpuBackend implements Backend {
   }
   flush(): void {
     this.runner.submit();
+  }
+  sync(): Promise<void> {
+    return this.runner.sync();
+  }
+  beginTiming(): boolean {
+    return this.runner.beginTiming();
+  }
+  endTiming(): Promise<number | null> {
+    return this.runner.endTiming();
+  }
+  poolBytes(): number {
+    return this.runner.poolBytes();
   }
   stats(): BackendStats {
     const { dispatches, submits, copies, uploads, readbacks } = this.runner.stats;
