@@ -1,23 +1,46 @@
 // Property tests: over random shapes and values, the WebGPU backend equals the CPU backend within
-// tolerance for broadcasting binary ops, matmul, reductions, the softmax family and transpose.
+// tolerance for broadcasting binary ops, matmul, reductions, the softmax family and transpose, on shapes
+// past the kernels' workgroup and tile sizes and on rows long enough to be split into chunks.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Context, createContext } from '../src/index';
 import { webgpuMissing } from './helpers/backends';
-import { expectClose } from './helpers/close';
+import { expectClose, randomData } from './helpers/close';
 
 const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
-const RUNS = 25;
+const RUNS = 40;
+const LONG_RUNS = 15;
+const EXACT = { rtol: 0, atol: 0 };
 
 const dim = fc.integer({ min: 1, max: 9 });
-const shapeArb = fc.array(dim, { minLength: 1, maxLength: 4 });
+// A long axis crosses the workgroup sizes (64 for softmax, 256 for reductions, elementwise and layout
+// kernels), with their edges drawn often; over all elements, (300,9) and beyond pass the 2048 above which
+// reductions and logSumExp split a row into chunks. Short axes beside it keep totals <= 300*9*9 = 24300.
+const longDim = fc.oneof(
+  fc.integer({ min: 10, max: 300 }),
+  fc.constantFrom(63, 64, 65, 127, 128, 129, 255, 256, 257),
+);
+/** A shape of 1 to 4 short axes, or a long axis among up to 2 short ones (at a random position). */
+const shapeArb = fc.oneof(
+  fc.array(dim, { minLength: 1, maxLength: 4 }),
+  fc.tuple(fc.array(dim, { maxLength: 2 }), longDim, fc.nat()).map(([short, n, at]) => {
+    const i = at % (short.length + 1);
+    return [...short.slice(0, i), n, ...short.slice(i)];
+  }),
+);
 // Subnormal floats are replaced by 0: WGSL lets GPUs flush them to zero, and SwiftShader does, while
 // the CPU keeps them; that difference is documented, not a bug to find here.
 const FLT_MIN = 1.1754943508222875e-38;
+// fast-check's floats are mostly 0, tiny or +-100 (the edges that find bugs), so a kernel that drops or
+// doubles an element of a long row would rarely show; half the draws are dense uniform values in
+// [-100, 100) from a seed instead, where every element counts.
 const values = (n: number) =>
-  fc
-    .float32Array({ minLength: n, maxLength: n, noNaN: true, min: -100, max: 100 })
-    .map((a) => a.map((v) => (Math.abs(v) < FLT_MIN ? 0 : v)));
+  fc.oneof(
+    fc
+      .float32Array({ minLength: n, maxLength: n, noNaN: true, min: -100, max: 100 })
+      .map((a) => a.map((v) => (Math.abs(v) < FLT_MIN ? 0 : v))),
+    fc.integer().map((seed) => randomData(n, seed, 100)),
+  );
 
 /** A shape, values for it, and one of its axes (negative ones included). */
 const tensorWithAxis = shapeArb.chain((s) =>
@@ -27,6 +50,31 @@ const tensorWithAxis = shapeArb.chain((s) =>
     fc.integer({ min: -s.length, max: s.length - 1 }),
   ),
 );
+
+/**
+ * Tolerance for a float32 sum compared with the CPU's float64 one: the GPU adds at most ~2048 terms in
+ * order (a thread per output or per chunk), so its error is ~sqrt(2048) ulps of the sum of |x| in
+ * practice (n ulps in the worst case); 2e-5 of the tensor's sum of |x| (~330 ulps) bounds that and
+ * still fails on one dropped or doubled element of typical size in a tensor of up to 24300 elements.
+ */
+const sumTolerance = (d: Float32Array) => ({
+  rtol: 1e-5,
+  atol: 2e-5 * d.reduce((a, v) => a + Math.abs(v), 0),
+});
+
+/**
+ * One to three long rows side by side, the long axis first or last: past 2048 elements (twice the 1024
+ * per thread) a row is split into chunks by the reduce and softmax kernels on the GPU.
+ */
+const longRows = fc
+  .tuple(
+    fc.oneof(fc.integer({ min: 2049, max: 8000 }), fc.constantFrom(2048, 2049, 3072, 3073, 4097)),
+    fc.integer({ min: 1, max: 3 }),
+    fc.boolean(),
+  )
+  .chain(([n, rows, longLast]) =>
+    fc.tuple(fc.constant(longLast ? [rows, n] : [n, rows]), values(n * rows), fc.constant(longLast ? 1 : 0)),
+  );
 
 /** A shape and a second shape that broadcasts against it (some axes set to 1 or dropped). */
 const broadcastPair = shapeArb.chain((s) =>
@@ -55,10 +103,11 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
   async function same(
     f: (gb: Context) => ReturnType<Context['tensor']>,
     tol = { rtol: 1e-5, atol: 1e-5 },
+    what = 'webgpu vs cpu',
   ): Promise<void> {
     const [a, b] = [cpu.tidy(() => f(cpu)), gpu.tidy(() => f(gpu))];
     expect(b.shape).toEqual(a.shape);
-    expectClose(await b.data(), await a.data(), tol, 'webgpu vs cpu');
+    expectClose(await b.data(), await a.data(), tol, what);
     a.dispose();
     b.dispose();
   }
@@ -93,9 +142,11 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
       fc.asyncProperty(
         fc.tuple(
           fc.integer({ min: 1, max: 3 }),
-          fc.integer({ min: 1, max: 70 }),
-          fc.integer({ min: 1, max: 40 }),
-          fc.integer({ min: 1, max: 70 }),
+          // M and N past two 64-wide output tiles (32 wide on software adapters), K past several
+          // 16-deep steps of the tiled kernels.
+          fc.integer({ min: 1, max: 140 }),
+          fc.integer({ min: 1, max: 100 }),
+          fc.integer({ min: 1, max: 140 }),
           fc.boolean(),
         ),
         async ([batch, M, K, N, batchB]) => {
@@ -113,24 +164,27 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
     );
   });
 
-  it('reductions along any axis, with keepDims', async () => {
+  it('reductions along any axis or over all, with keepDims', async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.tuple(
           tensorWithAxis,
           fc.constantFrom('sum', 'mean', 'max', 'min', 'argmax', 'argmin'),
           fc.boolean(),
+          fc.boolean(),
         ),
-        async ([[s, d, axis], op, keep]) => {
+        async ([[s, d, axis], op, keep, all]) => {
+          // Over all elements, long tensors take the chunked two-pass path.
+          const ax = all ? undefined : axis;
           await same(
             (gb) =>
               (
                 gb.tensor(d, s) as unknown as Record<
                   string,
-                  (a: number, k: boolean) => ReturnType<Context['tensor']>
+                  (a: number | undefined, k: boolean) => ReturnType<Context['tensor']>
                 >
-              )[op](axis, keep),
-            { rtol: 1e-5, atol: 1e-3 }, // sums of values up to 100 over <= 9^4 elements
+              )[op](ax, keep),
+            sumTolerance(d),
           );
         },
       ),
@@ -144,9 +198,48 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
         await same((gb) => gb.tensor(d, s).softmax(axis), { rtol: 1e-4, atol: 1e-6 });
         await same((gb) => gb.tensor(d, s).logSoftmax(axis), { rtol: 1e-5, atol: 1e-4 });
         await same((gb) => gb.tensor(d, s).logSumExp(axis), { rtol: 1e-5, atol: 1e-4 });
+        // One row of every element: past 2048 of them, chunked on the GPU.
+        await same((gb) => gb.tensor(d, s).logSumExp(), { rtol: 1e-5, atol: 1e-4 });
         await same((gb) => gb.tensor(d, s).transpose(), { rtol: 0, atol: 0 });
       }),
       { numRuns: RUNS },
+    );
+  });
+
+  it('long rows (split into chunks on the GPU): reductions and the softmax family along them and over all', async () => {
+    type Op = (t: ReturnType<Context['tensor']>, axis: number | undefined) => ReturnType<Context['tensor']>;
+    const ops: [string, Op, { rtol: number; atol: number } | null][] = [
+      ['sum', (t, a) => t.sum(a), null],
+      ['mean', (t, a) => t.mean(a), null],
+      ['max', (t, a) => t.max(a), EXACT],
+      ['min', (t, a) => t.min(a), EXACT],
+      ['argmax', (t, a) => t.argmax(a), EXACT],
+      ['argmin', (t, a) => t.argmin(a), EXACT],
+      ['logSumExp', (t, a) => t.logSumExp(a), { rtol: 1e-5, atol: 1e-4 }],
+    ];
+    await fc.assert(
+      fc.asyncProperty(longRows, async ([s, d, axis]) => {
+        for (const [name, f, tol] of ops) {
+          for (const a of [axis, undefined]) {
+            await same(
+              (gb) => f(gb.tensor(d, s), a),
+              tol ?? sumTolerance(d),
+              `webgpu vs cpu: ${name} axis ${String(a)}`,
+            );
+          }
+        }
+        await same(
+          (gb) => gb.tensor(d, s).softmax(axis),
+          { rtol: 1e-4, atol: 1e-6 },
+          'webgpu vs cpu: softmax',
+        );
+        await same(
+          (gb) => gb.tensor(d, s).logSoftmax(axis),
+          { rtol: 1e-5, atol: 1e-4 },
+          'webgpu vs cpu: logSoftmax',
+        );
+      }),
+      { numRuns: LONG_RUNS },
     );
   });
 });
