@@ -1,8 +1,11 @@
-// matmul on both backends against a float64 reference: 2-D shapes around the 64x64 tile and 16-deep
-// K step, 1-D operands, NumPy batch broadcasting, and every rung of the WebGPU ladder on its own.
-import { expect, it } from 'vitest';
+// matmul on both backends against a float64 reference: 2-D shapes around the tiles and the 16-deep K step,
+// 1-D operands, NumPy batch broadcasting, transposed and broadcast operands as gradient rules plan them,
+// and every rung of the WebGPU ladder forced on its own (refusing, never falling back, where it cannot run).
+import { expect, it, vi } from 'vitest';
 import { matmulPlain } from '../src/backends/cpu/matmul';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
+import type { Context, Tensor } from '../src/index';
+import { matmulCore } from '../src/ops/matmul';
 import { eachBackend } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 import { matmulRef, size } from './helpers/reference';
@@ -121,22 +124,26 @@ eachBackend('matmul', (use, backend) => {
     });
   }
 
+  it('transposed and broadcast operands, as the backward pass plans them, match float64', async () => {
+    const gb = use();
+    for (const c of PLANS) await checkPlan(gb, c);
+  });
+
+  it('the gradients of a batched matmul (g @ B^T and the batch sum of A^T @ g) match float64', async () => {
+    await checkMatmulGrad(use());
+  });
+
   if (backend === 'webgpu') {
     for (const variant of ['naive', 'blocked', 'tiled', 'tiled_vec4'] as const) {
-      it(`the ${variant} kernel on its own matches float64`, async () => {
+      it(`the ${variant} kernel on its own matches float64 on every plan it accepts`, async () => {
         const gb = use();
         const engine = gb.engine as WebGpuBackend;
+        const entries = vi.spyOn(engine.runner, 'dispatch');
         engine.variants.matmul = variant;
         try {
-          const shapes =
-            variant === 'tiled_vec4'
-              ? [
-                  [4, 4, 4],
-                  [65, 20, 68],
-                  [3, 132, 8],
-                ]
-              : SHAPES_2D;
-          for (const [M, K, N] of shapes) {
+          for (const [M, K, N] of SHAPES_2D) {
+            // tiled_vec4 on 2-D products as stored needs K and N to be multiples of 4.
+            if (variant === 'tiled_vec4' && (K % 4 !== 0 || N % 4 !== 0)) continue;
             const a = randomData(M * K, 5, 1);
             const b = randomData(K * N, 6, 1);
             const c = gb.tensor(a, [M, K]).matmul(gb.tensor(b, [K, N]));
@@ -147,15 +154,151 @@ eachBackend('matmul', (use, backend) => {
               `${variant} ${M},${K},${N}`,
             );
           }
-          // Batched with broadcast B (batch stride 0).
-          const a = randomData(3 * 5 * 8, 7, 1);
-          const b = randomData(8 * 12, 8, 1);
-          const c = gb.tensor(a, [3, 5, 8]).matmul(gb.tensor(b, [8, 12]));
-          expectClose(await c.data(), matmulRef(a, [3, 5, 8], b, [8, 12]).data, TOL, `${variant} batched`);
+          for (const c of PLANS) {
+            if (variant === 'tiled_vec4' && !c.vec4) {
+              // A forced rung never falls back to another kernel: it refuses, and says why.
+              await expect(checkPlan(gb, c), planName(c)).rejects.toThrow(/tiled_vec4 kernel cannot load/);
+            } else {
+              await checkPlan(gb, c);
+            }
+          }
+          await checkMatmulGrad(gb);
+          // Every matmul went to the forced kernel: no silent fallback to another rung.
+          const used = new Set(
+            entries.mock.calls.map(([d]) => d.entry).filter((e) => e.startsWith('matmul')),
+          );
+          expect([...used]).toEqual([`matmul_${variant}`]);
         } finally {
           engine.variants.matmul = 'auto';
+          entries.mockRestore();
         }
       });
     }
   }
 });
+
+/**
+ * A product as matmulCore receives it from a gradient rule: C (M,N) = op(A) @ op(B) where op transposes
+ * when tA/tB is set, i.e. the operand is stored (K,M) or (N,K) and reaches the kernel as strides with
+ * row stride 1. batchA/batchB: a leading batch axis, 0 for none (the operand is broadcast, batch stride 0).
+ * vec4: whether the tiled_vec4 kernel can load it, worked out by hand: an operand stored with k contiguous
+ * (A as stored, B transposed) needs K % 4 = 0; with m or n contiguous (A transposed, B as stored), M % 4 or
+ * N % 4 = 0; in both cases its other strides (a product of dimensions) must be multiples of 4 too.
+ */
+interface PlanCase {
+  M: number;
+  K: number;
+  N: number;
+  tA: boolean;
+  tB: boolean;
+  batchA?: number;
+  batchB?: number;
+  vec4: boolean;
+}
+
+// Shapes around the 16-wide naive tile, the 32-wide blocked tile, the 64-wide tiles and 16-deep K step,
+// and the 256 = 4 tiles mark: 63, 64, 65, 127, 129, 257 in each of M, K and N, but not every combination.
+const PLANS: PlanCase[] = [
+  { M: 63, K: 65, N: 64, tA: false, tB: false, vec4: false },
+  { M: 65, K: 63, N: 129, tA: true, tB: false, vec4: false },
+  { M: 129, K: 64, N: 65, tA: false, tB: true, vec4: true },
+  { M: 64, K: 127, N: 63, tA: true, tB: true, vec4: false },
+  { M: 257, K: 16, N: 65, tA: false, tB: false, vec4: false },
+  { M: 31, K: 257, N: 33, tA: true, tB: false, vec4: false },
+  { M: 65, K: 33, N: 257, tA: false, tB: true, vec4: false },
+  { M: 65, K: 68, N: 132, tA: false, tB: false, vec4: true },
+  { M: 68, K: 63, N: 60, tA: true, tB: false, vec4: true },
+  { M: 132, K: 68, N: 65, tA: true, tB: true, vec4: true },
+  { M: 33, K: 260, N: 64, tA: false, tB: false, vec4: true },
+  { M: 64, K: 65, N: 68, tA: true, tB: false, batchA: 3, vec4: true },
+  { M: 65, K: 64, N: 63, tA: false, tB: true, batchB: 2, vec4: true },
+  { M: 63, K: 65, N: 66, tA: true, tB: false, batchA: 3, vec4: false },
+  { M: 1, K: 129, N: 63, tA: true, tB: false, vec4: false },
+  { M: 65, K: 127, N: 1, tA: false, tB: true, batchA: 2, batchB: 2, vec4: false },
+];
+
+function planName(c: PlanCase): string {
+  const side = (t: boolean, b: number | undefined, r: number, cols: number, name: string) =>
+    `${b ? `${b}x` : ''}${t ? `(${cols},${r})^T` : `(${r},${cols})`}${name}`;
+  return `${side(c.tA, c.batchA, c.M, c.K, 'A')} @ ${side(c.tB, c.batchB, c.K, c.N, 'B')}`;
+}
+
+/** The last two axes of x swapped: (batch, rows, cols) -> (batch, cols, rows). */
+function swapLast2(x: ArrayLike<number>, batch: number, rows: number, cols: number): Float64Array {
+  const out = new Float64Array(batch * rows * cols);
+  for (let z = 0; z < batch; z++) {
+    for (let r = 0; r < rows; r++) {
+      for (let c = 0; c < cols; c++) out[(z * cols + c) * rows + r] = x[(z * rows + r) * cols + c];
+    }
+  }
+  return out;
+}
+
+// Data and float64 references per plan, made once: they do not depend on the backend or the rung.
+const planData = new Map<PlanCase, { a: Float32Array; b: Float32Array; ref: Float64Array }>();
+
+function dataFor(c: PlanCase, i: number) {
+  let d = planData.get(c);
+  if (!d) {
+    const { M, K, N, batchA = 0, batchB = 0 } = c;
+    const a = randomData(Math.max(batchA, 1) * M * K, 100 + i, 1);
+    const b = randomData(Math.max(batchB, 1) * K * N, 200 + i, 1);
+    // The reference sees plain (M,K) and (K,N) operands: transposed ones are swapped back in float64.
+    const aPlain = c.tA ? swapLast2(a, Math.max(batchA, 1), K, M) : a;
+    const bPlain = c.tB ? swapLast2(b, Math.max(batchB, 1), N, K) : b;
+    const lead = (n: number) => (n ? [n] : []);
+    const ref = matmulRef(aPlain, [...lead(batchA), M, K], bPlain, [...lead(batchB), K, N]).data;
+    d = { a, b, ref };
+    planData.set(c, d);
+  }
+  return d;
+}
+
+/** Runs one plan through matmulCore (no copy for transposed operands) and compares with float64. */
+async function checkPlan(gb: Context, c: PlanCase): Promise<void> {
+  const { M, K, N, tA, tB, batchA = 0, batchB = 0 } = c;
+  const { a, b, ref } = dataFor(c, PLANS.indexOf(c));
+  const lead = (n: number) => (n ? [n] : []);
+  const ta = gb.tensor(a, [...lead(batchA), ...(tA ? [K, M] : [M, K])]);
+  const tb = gb.tensor(b, [...lead(batchB), ...(tB ? [N, K] : [K, N])]);
+  // The engine must see the operand strided, not a transposed copy: row stride 1 for a transposed operand.
+  const plans = vi.spyOn(gb.engine, 'matmul');
+  try {
+    const out = matmulCore(ta, tb, tA, tB);
+    const plan = plans.mock.calls[0][2];
+    expect(plan.a.row === 1 && plan.a.col === M, `${planName(c)}: A's plan ${JSON.stringify(plan.a)}`).toBe(
+      tA,
+    );
+    expect(plan.b.row === 1 && plan.b.col === K, `${planName(c)}: B's plan ${JSON.stringify(plan.b)}`).toBe(
+      tB,
+    );
+    expect(out.shape).toEqual([...lead(Math.max(batchA, batchB)), M, N]);
+    expectClose(await out.data(), ref, TOL, planName(c));
+    out.dispose();
+  } finally {
+    plans.mockRestore();
+    ta.dispose();
+    tb.dispose();
+  }
+}
+
+/**
+ * grad of sum(W * (A @ B)) for A (2,65,64) batched and B (64,68) broadcast: dA = W @ B^T (B transposed,
+ * K = 68), dB = sum over the batch of A^T @ W (A transposed with a batch stride, K = 65). Both plans
+ * are vec4-loadable, so every rung must accept them.
+ */
+async function checkMatmulGrad(gb: Context): Promise<void> {
+  const [Z, M, K, N] = [2, 65, 64, 68];
+  const a = randomData(Z * M * K, 31, 1);
+  const b = randomData(K * N, 32, 1);
+  const w = randomData(Z * M * N, 33, 1);
+  const [ta, tb, tw] = [gb.tensor(a, [Z, M, K]), gb.tensor(b, [K, N]), gb.tensor(w, [Z, M, N])];
+  const [da, db] = gb.grad((x: Tensor, y: Tensor) => x.matmul(y).mul(tw).sum())(ta, tb);
+  const wantA = matmulRef(w, [Z, M, N], swapLast2(b, 1, K, N), [N, K]).data;
+  const perBatch = matmulRef(swapLast2(a, Z, M, K), [Z, K, M], w, [Z, M, N]).data;
+  const wantB = new Float64Array(K * N);
+  for (let z = 0; z < Z; z++) for (let i = 0; i < K * N; i++) wantB[i] += perBatch[z * K * N + i];
+  expectClose(await da.data(), wantA, TOL, 'dA = W @ B^T');
+  expectClose(await db.data(), wantB, TOL, 'dB = sum_z A^T @ W');
+  for (const t of [ta, tb, tw, da, db]) t.dispose();
+}
