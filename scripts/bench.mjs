@@ -5,6 +5,8 @@
 // bench/matmul.mjs under the same WebGPU set-up).
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
 import { preview } from 'vite';
 import { findChromium, webgpuEnv } from './env.mjs';
@@ -21,7 +23,7 @@ async function writeReports(stem, result, browser = null) {
     browser ??
     (await chromium.launch({ executablePath: findChromium(), args: ['--headless=new', '--no-sandbox'] }));
   const report = await b.newPage({ viewport: { width: 1100, height: 800 } });
-  await report.goto(`file://${process.cwd()}/${stem}.html`);
+  await report.goto(pathToFileURL(resolve(`${stem}.html`)).href);
   await report.locator('#charts').screenshot({ path: `${stem}.png` });
   await report.close();
   if (!browser) await b.close();
@@ -34,6 +36,7 @@ if (nodeFile) {
   process.exit(r.status ?? 1);
 }
 const quick = args.includes('--quick');
+const outDir = args.includes('--out') ? args[args.indexOf('--out') + 1] : 'bench/results';
 if (args.includes('--report')) {
   // Rebuild the Markdown, HTML and PNG of a saved result: node scripts/bench.mjs --report FILE.json
   const file = args[args.indexOf('--report') + 1];
@@ -108,8 +111,8 @@ try {
   const adapterName = bench.adapter
     ? `${bench.adapter.vendor}-${bench.adapter.architecture}`.replace(/[^\w-]+/g, '')
     : 'no-webgpu';
-  const stem = `bench/results/${result.date.slice(0, 10)}-${adapterName}${quick ? '-quick' : ''}`;
-  mkdirSync('bench/results', { recursive: true });
+  const stem = `${outDir}/${result.date.slice(0, 10)}-${adapterName}${quick ? '-quick' : ''}`;
+  mkdirSync(outDir, { recursive: true });
   writeFileSync(`${stem}.json`, `${JSON.stringify(result, null, 2)}\n`);
   const md = await writeReports(stem, result, browser);
   console.log(`\n${md}\nwrote ${stem}.{json,md,html,png} in ${bench.seconds.toFixed(0)} s`);
