@@ -10,6 +10,7 @@ export {
   type SgdOptions,
   sgd,
 } from './optimizer';
+export type { FlatLayout } from '../ops/optim';
 export { ParameterStore } from './parameter_store';
 export { constant, cosineDecay, exponentialDecay, type Schedule, stepDecay, warmup } from './schedules';
 export { checkLabels, type RunResult, Trainer, type TrainerOptions } from './trainer';
