@@ -5,6 +5,7 @@
 //   BUILDS=/tmp/gb-before/gradbox.js,dist/gradbox.js node scripts/bench.mjs --node bench/dispatch.mjs
 // Each measurement runs in a fresh child process, so every build gets its own Dawn instance.
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -16,6 +17,19 @@ const ROUNDS = Number(process.env.ROUNDS ?? 5);
 function median(xs) {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+/**
+ * Nanoseconds the main thread has spent on a CPU (Linux schedstat; null elsewhere). Unlike wall time it
+ * leaves out waiting for the device and time taken by other processes on a busy machine: it is the host
+ * cost itself (JS and the WebGPU implementation's validation and encoding on this thread).
+ */
+function threadCpuNs() {
+  try {
+    return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, 'utf8').split(' ')[0]);
+  } catch {
+    return null;
+  }
 }
 
 /** One measurement in this process: prints one JSON line of medians over REPS repetitions. */
@@ -30,12 +44,15 @@ async function child(build) {
   const tiny = async () => {
     const d0 = gb.stats().dispatches;
     const t0 = performance.now();
+    const c0 = threadCpuNs();
     for (let i = 0; i < OPS; i++) a.add(b).dispose();
+    const c1 = threadCpuNs();
     const t1 = performance.now();
     await gb.sync();
     const t2 = performance.now();
     const n = gb.stats().dispatches - d0;
-    return { perSec: (n * 1000) / (t2 - t0), encodePerSec: (n * 1000) / (t1 - t0), n };
+    const cpuUs = c0 === null ? null : (c1 - c0) / 1e3 / n;
+    return { perSec: (n * 1000) / (t2 - t0), encodePerSec: (n * 1000) / (t1 - t0), cpuUs, n };
   };
   await tiny(); // warm-up: pipelines, pooled buffers
   const tinyRuns = [];
@@ -49,6 +66,7 @@ async function child(build) {
   const model = new nn.MLP(gb, { sizes: [2, 16, 16, 1], activation: 'tanh', seed: 1 });
   const opt = optim.sgd(gb, model.parameters(), { lr: 0.1 });
   const trainer = new optim.Trainer({ model, optimizer: opt, loss: nn.mse, x, y, batchSize: 64 });
+  // Steps per second as a user sees them: Trainer.run, one submit per step, one readback at the end.
   const train = async () => {
     const d0 = gb.stats().dispatches;
     const t0 = performance.now();
@@ -60,20 +78,38 @@ async function child(build) {
       loss: losses.at(-1),
     };
   };
+  // The host's share of a step: the same steps queued (and submitted) without waiting for the device.
+  const queueSteps = async () => {
+    const c0 = threadCpuNs();
+    for (let i = 0; i < STEPS; i++) {
+      opt.step(() => nn.mse(model.forward(x), y)).dispose();
+      gb.flush();
+    }
+    const c1 = threadCpuNs();
+    await gb.sync();
+    return c0 === null ? null : (c1 - c0) / 1e3 / STEPS;
+  };
   await train();
+  await queueSteps();
   const trainRuns = [];
-  for (let r = 0; r < REPS; r++) trainRuns.push(await train());
-  const pool = gb.engine.runner.stats;
+  const stepCpu = [];
+  for (let r = 0; r < REPS; r++) {
+    trainRuns.push(await train());
+    stepCpu.push(await queueSteps());
+  }
+  const stats = gb.engine.runner.stats;
   gb.dispose();
   console.log(
     JSON.stringify({
       tinyPerSec: median(tinyRuns.map((t) => t.perSec)),
       tinyEncodePerSec: median(tinyRuns.map((t) => t.encodePerSec)),
+      tinyCpuUs: tinyRuns[0].cpuUs === null ? null : median(tinyRuns.map((t) => t.cpuUs)),
       tinyDispatches: tinyRuns[0].n,
       stepsPerSec: median(trainRuns.map((t) => t.perSec)),
+      stepCpuUs: stepCpu[0] === null ? null : median(stepCpu),
       dispatchesPerStep: trainRuns[0].dispatchesPerStep,
       lastLoss: trainRuns.at(-1).loss,
-      stats: pool,
+      stats,
     }),
   );
 }
@@ -95,30 +131,28 @@ function parent() {
       results.get(build).push(m);
       console.error(
         `round ${round + 1}/${ROUNDS} ${build}: ${m.tinyPerSec.toFixed(0)} dispatches/s ` +
-          `(encode ${m.tinyEncodePerSec.toFixed(0)}/s), ${m.stepsPerSec.toFixed(1)} steps/s`,
+          `(encode ${m.tinyEncodePerSec.toFixed(0)}/s, ${m.tinyCpuUs?.toFixed(1)} µs main-thread CPU each), ` +
+          `${m.stepsPerSec.toFixed(1)} steps/s (${m.stepCpuUs?.toFixed(0)} µs CPU each)`,
       );
     }
   }
   console.log(`\nops=${OPS} steps=${STEPS} reps=${REPS} rounds=${ROUNDS}; medians over rounds (min..max)`);
-  console.log(
-    '| build | tiny ops: dispatches/s | encode only: dispatches/s | training: steps/s | dispatches/step |',
-  );
-  console.log('|---|---|---|---|---|');
+  const columns = [
+    ['tiny ops: dispatches/s', (m) => m.tinyPerSec, 0],
+    ['encode only: dispatches/s', (m) => m.tinyEncodePerSec, 0],
+    ['main-thread CPU µs/dispatch', (m) => m.tinyCpuUs, 2],
+    ['training: steps/s', (m) => m.stepsPerSec, 1],
+    ['main-thread CPU µs/step queued', (m) => m.stepCpuUs, 0],
+  ];
+  console.log(`| build | ${columns.map((c) => c[0]).join(' | ')} | dispatches/step |`);
+  console.log(`|---|${columns.map(() => '---|').join('')}---|`);
   const cell = (xs, digits) =>
-    `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)})`;
+    xs.some((x) => x === null)
+      ? 'n/a'
+      : `${median(xs).toFixed(digits)} (${Math.min(...xs).toFixed(digits)}..${Math.max(...xs).toFixed(digits)})`;
   for (const [build, ms] of results) {
-    console.log(
-      `| ${build} | ${cell(
-        ms.map((m) => m.tinyPerSec),
-        0,
-      )} | ${cell(
-        ms.map((m) => m.tinyEncodePerSec),
-        0,
-      )} | ${cell(
-        ms.map((m) => m.stepsPerSec),
-        1,
-      )} | ${ms[0].dispatchesPerStep} |`,
-    );
+    const cells = columns.map(([, f, digits]) => cell(ms.map(f), digits));
+    console.log(`| ${build} | ${cells.join(' | ')} | ${ms[0].dispatchesPerStep} |`);
   }
 }
 

@@ -49,9 +49,10 @@ export interface PoolOptions {
   onDestroy?: (buffer: GPUBuffer) => void;
 }
 
-/** A free buffer and the submit count when it became free (its last use). */
+/** A free buffer, its size, and the submit count when it became free (its last use). */
 interface Idle {
   buffer: GPUBuffer;
+  size: number;
   since: number;
 }
 
@@ -59,6 +60,12 @@ export class BufferPool {
   /** Free buffers by size, most recently freed last (handed out first: it is the likeliest still cached). */
   private free = new Map<number, Idle[]>();
   private released: GPUBuffer[] = [];
+  private releasedSizes: number[] = [];
+  /**
+   * The size of every buffer this pool made, kept on the JS side: reading GPUBuffer.size calls into the
+   * WebGPU implementation, which showed in the per-dispatch cost.
+   */
+  private sizes = new WeakMap<GPUBuffer, number>();
   private releasedBytes = 0;
   private freeBytes = 0;
   /** Submits seen so far: the clock of the idle rules. */
@@ -94,13 +101,21 @@ export class BufferPool {
     }
     this.created++;
     this.allocatedBytes += size;
-    return this.device.createBuffer({ size, usage: this.usage, label: `${this.label}#${this.created}` });
+    const buffer = this.device.createBuffer({
+      size,
+      usage: this.usage,
+      label: `${this.label}#${this.created}`,
+    });
+    this.sizes.set(buffer, size);
+    return buffer;
   }
 
   /** Gives a buffer back; it is handed out again only after `afterSubmit` (see the module header). */
   release(buffer: GPUBuffer): void {
+    const size = this.sizes.get(buffer) ?? buffer.size;
     this.released.push(buffer);
-    this.releasedBytes += buffer.size;
+    this.releasedSizes.push(size);
+    this.releasedBytes += size;
   }
 
   /** Bytes this pool holds that nobody uses: free buffers and released ones waiting for a submit. */
@@ -115,13 +130,15 @@ export class BufferPool {
   afterSubmit(): void {
     const now = ++this.submits;
     const recent = this.releasedBytes;
-    for (const buffer of this.released) {
-      const list = this.free.get(buffer.size);
-      if (list) list.push({ buffer, since: now });
-      else this.free.set(buffer.size, [{ buffer, since: now }]);
-      this.freeBytes += buffer.size;
+    for (let i = 0; i < this.released.length; i++) {
+      const idle = { buffer: this.released[i], size: this.releasedSizes[i], since: now };
+      const list = this.free.get(idle.size);
+      if (list) list.push(idle);
+      else this.free.set(idle.size, [idle]);
+      this.freeBytes += idle.size;
     }
     this.released = [];
+    this.releasedSizes = [];
     this.releasedBytes = 0;
     this.evict(now, recent);
   }
@@ -134,7 +151,7 @@ export class BufferPool {
     for (const [size, list] of this.free) {
       let stale = 0;
       while (stale < list.length && now - list[stale].since >= this.idleSubmits) stale++;
-      for (let i = 0; i < stale; i++) this.destroyBuffer(list[i].buffer);
+      for (let i = 0; i < stale; i++) this.destroyBuffer(list[i]);
       if (stale) list.splice(0, stale);
       if (!list.length) this.free.delete(size);
     }
@@ -143,7 +160,7 @@ export class BufferPool {
       for (const e of list) {
         if (e.since >= now) break;
         (older ??= []).push(e);
-        olderBytes += e.buffer.size;
+        olderBytes += e.size;
       }
     }
     if (!older || olderBytes <= this.idleBytes) return;
@@ -151,9 +168,9 @@ export class BufferPool {
     const gone = new Set<GPUBuffer>();
     for (const e of older) {
       if (olderBytes <= this.idleBytes) break;
-      olderBytes -= e.buffer.size;
+      olderBytes -= e.size;
       gone.add(e.buffer);
-      this.destroyBuffer(e.buffer);
+      this.destroyBuffer(e);
     }
     for (const [size, list] of this.free) {
       const kept = list.filter((e) => !gone.has(e.buffer));
@@ -163,9 +180,9 @@ export class BufferPool {
   }
 
   /** Destroys a free buffer (never one in use or waiting for a submit). */
-  private destroyBuffer(buffer: GPUBuffer): void {
-    this.freeBytes -= buffer.size;
-    this.allocatedBytes -= buffer.size;
+  private destroyBuffer({ buffer, size }: Idle): void {
+    this.freeBytes -= size;
+    this.allocatedBytes -= size;
     this.destroyed++;
     this.onDestroy?.(buffer);
     buffer.destroy();
@@ -173,17 +190,19 @@ export class BufferPool {
 
   /** Destroys every free buffer now, e.g. after a large temporary allocation. */
   trim(): void {
-    for (const list of this.free.values()) for (const e of list) this.destroyBuffer(e.buffer);
+    for (const list of this.free.values()) for (const e of list) this.destroyBuffer(e);
     this.free.clear();
   }
 
   /** Destroys every buffer the pool holds, released ones included (the device is going away). */
   destroy(): void {
-    for (const buffer of this.released) {
-      this.freeBytes += buffer.size; // destroyBuffer counts it out of the free bytes
-      this.destroyBuffer(buffer);
-    }
+    this.released.forEach((buffer, i) => {
+      const size = this.releasedSizes[i];
+      this.freeBytes += size; // destroyBuffer counts it out of the free bytes
+      this.destroyBuffer({ buffer, size, since: this.submits });
+    });
     this.released = [];
+    this.releasedSizes = [];
     this.releasedBytes = 0;
     this.trim();
   }

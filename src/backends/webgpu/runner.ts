@@ -165,7 +165,6 @@ interface Layout {
 interface Pipeline {
   pipeline: GPUComputePipeline;
   layout: Layout | null;
-  label: string;
 }
 
 export class GpuRunner {
@@ -188,6 +187,10 @@ export class GpuRunner {
   private paramsUsed = 0;
   private readonly paramsAlign: number;
   private readonly dynamicOffset = [0];
+  /** Limits read once: each read of device.limits is a call into the WebGPU implementation. */
+  private readonly maxWorkgroups: number;
+  private readonly maxStorageBytes: number;
+  private readonly maxBufferBytes: number;
   private encoder: GPUCommandEncoder | null = null;
   private pass: GPUComputePassEncoder | null = null;
   /** The pipeline last set on the open pass (setPipeline is skipped when it does not change). */
@@ -217,10 +220,14 @@ export class GpuRunner {
     pool: Omit<PoolOptions, 'maxBufferSize' | 'onDestroy'> = {},
   ) {
     this.debug = debug;
+    const limits = device.limits;
+    this.maxWorkgroups = limits.maxComputeWorkgroupsPerDimension;
+    this.maxStorageBytes = limits.maxStorageBufferBindingSize;
+    this.maxBufferBytes = limits.maxBufferSize;
     const S = GPUBufferUsage;
     const options: PoolOptions = {
       ...pool,
-      maxBufferSize: device.limits.maxBufferSize,
+      maxBufferSize: this.maxBufferBytes,
       onDestroy: (b) => this.forgetBuffer(b),
     };
     this.storagePool = new BufferPool(
@@ -230,7 +237,7 @@ export class GpuRunner {
       options,
     );
     this.readPool = new BufferPool(device, S.MAP_READ | S.COPY_DST, 'gradbox.readback', options);
-    this.paramsAlign = Math.max(16, device.limits.minUniformBufferOffsetAlignment);
+    this.paramsAlign = Math.max(16, limits.minUniformBufferOffsetAlignment);
     const paramsBytes = MAX_PENDING_DISPATCHES * this.paramsAlign;
     this.paramsBuffer = device.createBuffer({
       size: paramsBytes,
@@ -267,12 +274,10 @@ export class GpuRunner {
   alloc(length: number): GpuStorage {
     this.check();
     const bytes = Math.max(4, length * 4);
-    const limit = Math.min(this.limits.maxStorageBufferBindingSize, this.limits.maxBufferSize);
+    const limit = Math.min(this.maxStorageBytes, this.maxBufferBytes);
     if (bytes > limit) {
       const which =
-        this.limits.maxStorageBufferBindingSize <= this.limits.maxBufferSize
-          ? 'maxStorageBufferBindingSize'
-          : 'maxBufferSize';
+        this.maxStorageBytes <= this.maxBufferBytes ? 'maxStorageBufferBindingSize' : 'maxBufferSize';
       throw new GradboxError(
         `a tensor of ${length} elements needs ${bytes} bytes, more than this device's ${which} ` +
           `(${limit} bytes). Split the work into smaller tensors, or use the CPU backend for it.`,
@@ -375,10 +380,10 @@ export class GpuRunner {
     return layout;
   }
 
-  private pipelineDescriptor(spec: PipelineSpec, layout: Layout | null, label: string) {
+  private pipelineDescriptor(spec: PipelineSpec, layout: Layout | null, key: string) {
     return {
       layout: layout?.pipelineLayout ?? ('auto' as const),
-      label,
+      label: `gradbox.${key}`,
       compute: { module: this.module(spec.shader), entryPoint: spec.entry, constants: spec.constants ?? {} },
     };
   }
@@ -390,12 +395,7 @@ export class GpuRunner {
     if (!p) {
       if (this.debug) console.log(`[gradbox] pipeline ${key}\n${d.shader.code}`);
       const layout = this.layoutOf(d.shader, d.entry);
-      const label = `gradbox.${key}`;
-      p = {
-        pipeline: this.device.createComputePipeline(this.pipelineDescriptor(d, layout, label)),
-        layout,
-        label,
-      };
+      p = { pipeline: this.device.createComputePipeline(this.pipelineDescriptor(d, layout, key)), layout };
       this.pipelines.set(key, p);
       this.stats.pipelines++;
     }
@@ -416,13 +416,12 @@ export class GpuRunner {
       let job = this.compiling.get(key);
       if (!job) {
         const layout = this.layoutOf(spec.shader, spec.entry);
-        const label = `gradbox.${key}`;
         job = this.device
-          .createComputePipelineAsync(this.pipelineDescriptor(spec, layout, label))
+          .createComputePipelineAsync(this.pipelineDescriptor(spec, layout, key))
           .then(
             (pipeline) => {
               if (!this.pipelines.has(key)) {
-                this.pipelines.set(key, { pipeline, layout, label });
+                this.pipelines.set(key, { pipeline, layout });
                 this.stats.pipelines++;
               }
               return null;
@@ -480,7 +479,7 @@ export class GpuRunner {
   }
 
   /** A bind group of the explicit layout for these buffers: cached while none of them is destroyed. */
-  private bindGroup(layout: Layout, d: Dispatch, label: string): GPUBindGroup {
+  private bindGroup(layout: Layout, d: Dispatch): GPUBindGroup {
     const uniformSize = d.params ? d.params.byteLength : 0;
     let key = `${layout.signature}:${uniformSize}`;
     for (const s of d.buffers) key += `|${this.idOf(s.buffer)}:${s.offset}:${s.length}`;
@@ -489,7 +488,11 @@ export class GpuRunner {
     const entries: GPUBindGroupEntry[] = [];
     if (d.params) entries.push({ binding: 0, resource: { buffer: this.paramsBuffer, size: uniformSize } });
     d.buffers.forEach((s, i) => entries.push({ binding: i + 1, resource: bindingOf(s) }));
-    group = this.device.createBindGroup({ layout: layout.bindGroupLayout, entries, label });
+    group = this.device.createBindGroup({
+      layout: layout.bindGroupLayout,
+      entries,
+      label: `gradbox.${d.shader.name}.${d.entry}`,
+    });
     this.stats.bindGroups++;
     if (this.bindGroups.size >= MAX_BIND_GROUPS) {
       this.bindGroups.clear();
@@ -510,7 +513,7 @@ export class GpuRunner {
     this.check();
     const [x, y = 1, z = 1] = d.workgroups;
     if (x === 0 || y === 0 || z === 0) return;
-    const maxWg = this.limits.maxComputeWorkgroupsPerDimension;
+    const maxWg = this.maxWorkgroups;
     if (x > maxWg || y > maxWg || z > maxWg) {
       throw new GradboxError(
         `${d.shader.name}.${d.entry}: dispatch (${x},${y},${z}) exceeds maxComputeWorkgroupsPerDimension ` +
@@ -525,9 +528,8 @@ export class GpuRunner {
       p = this.autoPipeline(d);
     }
     const paramsAt = d.params ? this.placeParams(d.params) : 0; // may submit: before the pass is opened
-    const label = `gradbox.${d.shader.name}.${d.entry}`;
     let group: GPUBindGroup;
-    if (p.layout) group = this.bindGroup(p.layout, d, label);
+    if (p.layout) group = this.bindGroup(p.layout, d);
     else {
       const entries: GPUBindGroupEntry[] = [];
       if (d.params) {
@@ -535,7 +537,11 @@ export class GpuRunner {
         entries.push({ binding: 0, resource: { buffer: this.paramsBuffer, offset: paramsAt, size } });
       }
       d.buffers.forEach((s, i) => entries.push({ binding: i + 1, resource: bindingOf(s) }));
-      group = this.device.createBindGroup({ layout: p.pipeline.getBindGroupLayout(0), entries, label });
+      group = this.device.createBindGroup({
+        layout: p.pipeline.getBindGroupLayout(0),
+        entries,
+        label: `gradbox.${d.shader.name}.${d.entry}`,
+      });
       this.stats.bindGroups++;
     }
     const pass = this.openPass();
@@ -559,11 +565,9 @@ export class GpuRunner {
     const key = `auto:${pipelineKey(d)}`;
     let p = this.pipelines.get(key);
     if (!p) {
-      const label = `gradbox.${key}`;
       p = {
-        pipeline: this.device.createComputePipeline(this.pipelineDescriptor(d, null, label)),
+        pipeline: this.device.createComputePipeline(this.pipelineDescriptor(d, null, key)),
         layout: null,
-        label,
       };
       this.pipelines.set(key, p);
       this.stats.pipelines++;
