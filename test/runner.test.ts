@@ -146,6 +146,61 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('GpuRunner on a device',
     expect(specs.length).toBeGreaterThan(10);
     // A layout missing a binding the entry uses would fail to compile: precompile rejects, naming it.
     await noValidationErrors(() => runner.precompile(specs));
+    // And every one got the explicit layout, not the 'auto' fallback (looked up in the runner's cache).
+    const cache = (runner as unknown as { pipelines: Map<string, { layout: unknown }> }).pipelines;
+    const auto = [...cache].filter(([, p]) => p.layout === null).map(([key]) => key);
+    expect(auto).toEqual([]);
+  });
+
+  it('gives each dispatch of a batch its own parameters, past a submit forced mid-batch', async () => {
+    // More dispatches than one batch holds (512): the parameter buffer is written once per submit.
+    const outs: GpuStorage[] = [];
+    for (let i = 0; i < 600; i++) {
+      const out = runner.alloc(3);
+      runner.dispatch({
+        shader: SHADERS.layout,
+        entry: 'fill',
+        params: new Params().u32(3, 0, 0, 0, 0).f32(i),
+        buffers: [out],
+        workgroups: [1],
+      });
+      outs.push(out);
+    }
+    for (const i of [0, 1, 255, 511, 512, 599])
+      expect(Array.from(await runner.read(outs[i]))).toEqual([i, i, i]);
+    outs.forEach((o) => runner.free(o));
+  });
+
+  it("runs shaders it cannot read with layout 'auto', parameters at their slot's offset", async () => {
+    // The texture makes the module unreadable for WgslBindings: the runner lets WebGPU derive the layout.
+    const shader = {
+      name: 'test_unreadable',
+      code: `
+        struct P { value: f32 }
+        @group(0) @binding(0) var<uniform> p: P;
+        @group(0) @binding(1) var<storage, read_write> out: array<f32>;
+        @group(0) @binding(5) var unused: texture_2d<f32>;
+        @compute @workgroup_size(1) fn main() { out[0] = p.value; }`,
+    };
+    const a = runner.alloc(1);
+    const b = runner.alloc(1);
+    await noValidationErrors(async () => {
+      for (const [out, v] of [
+        [a, 3],
+        [b, 4],
+      ] as const) {
+        runner.dispatch({
+          shader,
+          entry: 'main',
+          params: new Params().f32(v),
+          buffers: [out],
+          workgroups: [1],
+        });
+      }
+      expect([(await runner.read(a))[0], (await runner.read(b))[0]]).toEqual([3, 4]);
+    });
+    runner.free(a);
+    runner.free(b);
   });
 
   it('precompiles pipelines; a dispatch does not wait for one still compiling', async () => {
