@@ -57,6 +57,32 @@ async function child(build) {
   await tiny(); // warm-up: pipelines, pooled buffers
   const tinyRuns = [];
   for (let r = 0; r < REPS; r++) tinyRuns.push(await tiny());
+
+  // (a') the runner alone: the same dispatch replayed through runner.dispatch (internal API), without
+  // the tensor, autodiff and kernel-planning work above it. The dispatch is captured from a.add(b).
+  const runner = gb.engine.runner;
+  let captured = null;
+  runner.dispatch = function (d) {
+    captured = d;
+    return Object.getPrototypeOf(this).dispatch.call(this, d);
+  };
+  a.add(b).dispose();
+  delete runner.dispatch;
+  const runnerOnly = async () => {
+    const [x0, x1] = captured.buffers;
+    const c0 = threadCpuNs();
+    for (let i = 0; i < OPS; i++) {
+      const out = runner.alloc(16);
+      runner.dispatch({ ...captured, buffers: [x0, x1, out] });
+      runner.free(out);
+    }
+    const c1 = threadCpuNs();
+    await gb.sync();
+    return c0 === null ? null : (c1 - c0) / 1e3 / OPS;
+  };
+  await runnerOnly();
+  const runnerCpu = [];
+  for (let r = 0; r < REPS; r++) runnerCpu.push(await runnerOnly());
   a.dispose();
   b.dispose();
 
@@ -105,6 +131,7 @@ async function child(build) {
       tinyEncodePerSec: median(tinyRuns.map((t) => t.encodePerSec)),
       tinyCpuUs: tinyRuns[0].cpuUs === null ? null : median(tinyRuns.map((t) => t.cpuUs)),
       tinyDispatches: tinyRuns[0].n,
+      runnerCpuUs: runnerCpu[0] === null ? null : median(runnerCpu),
       stepsPerSec: median(trainRuns.map((t) => t.perSec)),
       stepCpuUs: stepCpu[0] === null ? null : median(stepCpu),
       dispatchesPerStep: trainRuns[0].dispatchesPerStep,
@@ -141,6 +168,7 @@ function parent() {
     ['tiny ops: dispatches/s', (m) => m.tinyPerSec, 0],
     ['encode only: dispatches/s', (m) => m.tinyEncodePerSec, 0],
     ['main-thread CPU µs/dispatch', (m) => m.tinyCpuUs, 2],
+    ['runner.dispatch alone: CPU µs', (m) => m.runnerCpuUs, 2],
     ['training: steps/s', (m) => m.stepsPerSec, 1],
     ['main-thread CPU µs/step queued', (m) => m.stepCpuUs, 0],
   ];

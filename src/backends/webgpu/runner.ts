@@ -167,6 +167,13 @@ interface Pipeline {
   layout: Layout | null;
 }
 
+/**
+ * Per dispatch the host does as little as it can: the pipeline comes from a cache (filled ahead by
+ * precompile() where the backend asks), the parameters are copied into the batch's slot of one uniform
+ * buffer (written with one writeBuffer per submit, bound with a dynamic offset), and the bind group is
+ * reused whenever the same layout sees the same buffer ranges. bench/dispatch.mjs measured the runner's
+ * main-thread CPU per dispatch at ~20 µs with a bind group, a uniform buffer and a write each, ~4 µs now.
+ */
 export class GpuRunner {
   private storagePool: BufferPool;
   private readPool: BufferPool;
@@ -213,6 +220,7 @@ export class GpuRunner {
   /** Timestamp queries around every compute pass while a profile() is running (see beginTiming). */
   private timing: { querySet: GPUQuerySet; used: number; capacity: number } | null = null;
 
+  /** `pool` overrides the idle rules of the buffer pools (POOL_IDLE_SUBMITS, POOL_IDLE_BYTES). */
   constructor(
     readonly device: GPUDevice,
     readonly info: GpuDeviceInfo,
