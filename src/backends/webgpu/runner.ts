@@ -666,7 +666,10 @@ export class GpuRunner {
 
   /** Submits all encoded work, after one write of the batch's parameters (queue order puts it first). */
   submit(): void {
-    if (!this.encoder) return;
+    if (!this.encoder) {
+      this.paramsUsed = 0; // only parameters of a dispatch that threw before it was encoded
+      return;
+    }
     this.endPass();
     if (this.paramsUsed) {
       this.device.queue.writeBuffer(this.paramsBuffer, 0, this.paramsHost.buffer, 0, this.paramsUsed);
