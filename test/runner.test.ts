@@ -10,7 +10,7 @@ import {
   WgslBindings,
 } from '../src/backends/webgpu/runner';
 import { SHADERS } from '../src/backends/webgpu/shaders';
-import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
+import { COMMON_PIPELINES, type WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
 import { type Context, createContext } from '../src/index';
 import { webgpuMissing } from './helpers/backends';
 
@@ -201,6 +201,40 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('GpuRunner on a device',
     });
     runner.free(a);
     runner.free(b);
+  });
+
+  it("the backend's common pipelines compile and are the very pipelines the ops dispatch", async () => {
+    const own = await createContext({ backend: 'webgpu' });
+    const r = (own.engine as WebGpuBackend).runner;
+    await noValidationErrors(() => r.precompile(COMMON_PIPELINES));
+    const compiled = r.stats.pipelines;
+    expect(compiled).toBe(COMMON_PIPELINES.length);
+    // Ops that use only those pipelines compile nothing more: the keys (entry + constants) match.
+    const engine = own.engine as WebGpuBackend;
+    const a = own.ones([8, 8]);
+    const b = a.add(a).sub(1).mul(a).add(2).relu().clone();
+    for (const variant of ['tiled', 'tiled_vec4'] as const) {
+      engine.variants.matmul = variant;
+      b.matmul(b);
+    }
+    for (const variant of ['cols', 'tree'] as const) {
+      engine.variants.reduce = variant;
+      b.sum(1);
+    }
+    const [p, g, m, v] = [1, 2, 3, 4].map((k) => own.full([64], k).alloc!.storage);
+    const hyper = {
+      lr: 0.1,
+      weightDecay: 0,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      correction1: 0.1,
+      correction2: 0.001,
+    };
+    engine.optimizerStep('adam', p, g, m, v, hyper);
+    await b.data();
+    expect(r.stats.pipelines).toBe(compiled);
+    own.dispose();
   });
 
   it('precompiles pipelines; a dispatch does not wait for one still compiling', async () => {
