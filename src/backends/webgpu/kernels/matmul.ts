@@ -5,6 +5,7 @@ import type { MatmulPlan } from '../../backend';
 import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
 import { SHADERS } from '../shaders';
+import { fill } from './layout';
 
 export type MatmulVariant = 'auto' | 'naive' | 'blocked' | 'tiled' | 'tiled_vec4';
 
@@ -88,18 +89,8 @@ export function matmul(
     );
   }
   if (p.batch * p.M * p.N === 0) return r.alloc(0);
-  if (p.K === 0) {
-    // An empty sum: C is all zeros. The kernels would skip their K loop and write zeros too, but saying it is clearer.
-    const zeros = r.alloc(p.batch * p.M * p.N);
-    r.dispatch({
-      shader: SHADERS.layout,
-      entry: 'fill',
-      params: new Params().u32(zeros.length, 0, 0, 0, 0).f32(0),
-      buffers: [zeros],
-      workgroups: [Math.ceil(zeros.length / 256)],
-    });
-    return zeros;
-  }
+  // An empty sum: C is all zeros (the kernels would write zeros too, but saying it is clearer).
+  if (p.K === 0) return fill(r, 0, p.batch * p.M * p.N);
   const tilesN = Math.ceil(p.N / tile);
   const tilesM = Math.ceil(p.M / tile);
   const workgroups = gridFor(tilesN * tilesM * p.batch, r.limits.maxComputeWorkgroupsPerDimension, entry);
