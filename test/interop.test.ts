@@ -2,6 +2,7 @@
 // own buffer, device loss under 'auto' and 'webgpu', buffers beyond the device's limits, debug output.
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
+import { SHADERS } from '../src/backends/webgpu/shaders';
 import { type Context, createContext, GradboxError } from '../src/index';
 import { webgpuMissing } from './helpers/backends';
 
@@ -49,7 +50,23 @@ describeGpu(
     expect(Array.from(new Float32Array(dst.getMappedRange()))).toEqual([2, 4, 6, 8, 10, 12]);
     dst.unmap();
     t.dispose(); // forgets the app's buffer, never destroys it
-    expect(() => device.queue.writeBuffer(buf, 0, new Float32Array([1]))).not.toThrow();
+    // A destroyed buffer would not throw here: WebGPU reports its use as a validation error, later. So a
+    // write into buf and a copy out of it run inside an error scope that must stay empty, and buf,
+    // wrapped again, holds the written value beside the old ones.
+    device.pushErrorScope('validation');
+    device.queue.writeBuffer(buf, 0, new Float32Array([10]));
+    const back = device.createBuffer({ size: 24, usage: GPUBufferUsage.COPY_DST | GPUBufferUsage.MAP_READ });
+    const copy = device.createCommandEncoder();
+    copy.copyBufferToBuffer(buf, 0, back, 0, 24);
+    device.queue.submit([copy.finish()]);
+    expect(await device.popErrorScope()).toBeNull();
+    await back.mapAsync(GPUMapMode.READ);
+    expect(Array.from(new Float32Array(back.getMappedRange()))).toEqual([10, 2, 3, 4, 5, 6]);
+    back.unmap();
+    back.destroy();
+    const again = gb.fromBuffer(buf, [2, 3]);
+    expect(await again.sum(1).toArray()).toEqual([15, 15]);
+    again.dispose();
     expect(() => gb.fromBuffer(buf, [7])).toThrow(
       'fromBuffer: shape (7) needs 28 bytes, but the buffer has 24',
     );
@@ -113,12 +130,56 @@ describeGpu('debug: true prints each WGSL pipeline and each dispatch', async () 
 });
 
 describeGpu('every GPU object gradbox makes is labelled', async () => {
-  const gb = await createContext({ device: host.device! });
-  const t = gb.ones([5]).add(1);
-  expect(t.buffer.label).toMatch(/^gradbox\.storage#/);
-  const runner = (gb.engine as WebGpuBackend).runner;
-  expect(runner.stats.pipelines).toBeGreaterThan(0);
-  gb.dispose();
+  const device = host.device!;
+  // Every descriptor the context passes to the device's create* methods, from its creation on: buffers
+  // (storage, readback, parameters, timing), shader modules, layouts, pipelines (synchronous and
+  // precompiled), bind groups, command encoders and query sets.
+  const methods = [
+    'createBuffer',
+    'createBindGroup',
+    'createBindGroupLayout',
+    'createPipelineLayout',
+    'createShaderModule',
+    'createComputePipeline',
+    'createComputePipelineAsync',
+    'createCommandEncoder',
+    'createQuerySet',
+  ] as const;
+  const labels: Record<string, (string | undefined)[]> = {};
+  const spies = methods.map((m) => {
+    labels[m] = [];
+    const original = device[m].bind(device) as (d?: { label?: string }) => unknown;
+    return vi.spyOn(device, m).mockImplementation(((d?: { label?: string }) => {
+      labels[m].push(d?.label);
+      return original(d);
+    }) as never);
+  });
+  let gb: Context | null = null;
+  try {
+    gb = await createContext({ device });
+    const ctx = gb;
+    const runner = (ctx.engine as WebGpuBackend).runner;
+    await runner.precompile([{ shader: SHADERS.layout, entry: 'fill' }]);
+    const t = ctx.ones([5]).add(1);
+    expect(t.buffer.label).toMatch(/^gradbox\.storage#/);
+    const { result, gpuMs } = await ctx.profile(() =>
+      t
+        .reshape([1, 5])
+        .matmul(t.reshape([5, 1]))
+        .sum(),
+    );
+    expect(Array.from(await result.data())).toEqual([20]);
+    const timed = gpuMs !== null;
+    // Each kind of object was made at least once (query sets only where the adapter has timestamps), so
+    // the check below saw real descriptors; and every one of them carries a gradbox. label.
+    for (const m of methods) {
+      if (m !== 'createQuerySet' || timed) expect(labels[m].length, `${m} calls`).toBeGreaterThan(0);
+      for (const label of labels[m]) expect(label, `a ${m} descriptor's label`).toMatch(/^gradbox\./);
+    }
+  } finally {
+    gb?.dispose();
+    for (const s of spies) s.mockRestore();
+  }
 });
 
 it("'auto' without any WebGPU falls back to the CPU and says so once", async () => {

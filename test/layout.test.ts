@@ -3,7 +3,7 @@
 import { expect, it } from 'vitest';
 import { createContext } from '../src/index';
 import { philox4x32 } from '../src/random';
-import { eachBackend } from './helpers/backends';
+import { eachBackend, held } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 import { size, unravel } from './helpers/reference';
 
@@ -23,8 +23,12 @@ eachBackend('creation', (use) => {
     expect(await gb.tensor(5).toArray()).toBe(5);
     expect(await gb.tensor(5).item()).toBe(5);
     expect(await gb.tensor([true, false]).toArray()).toEqual([1, 0]);
-    const b = gb.tensor(new Float32Array(6), [2, 3]);
+    const b = gb.tensor(new Float32Array([0.5, -1, 2, 3.25, -4, 1024]), [2, 3]);
     expect(b.shape).toEqual([2, 3]);
+    expect(await b.toArray()).toEqual([
+      [0.5, -1, 2],
+      [3.25, -4, 1024],
+    ]);
     expect(await gb.tensor(new Float64Array([1.5, 2.5]), [2, 1]).toArray()).toEqual([[1.5], [2.5]]);
     expect(await gb.tensor([1, 2, 3, 4, 5, 6], [3, 2]).toArray()).toEqual([
       [1, 2],
@@ -72,8 +76,14 @@ eachBackend('creation', (use) => {
     expect(Math.abs(variance - 1)).toBeLessThan(4.5 * Math.sqrt(2 / n));
     const u = await gb.rand([2, 3], { seed: 1, low: -2, high: 2 }).data();
     expect(u.every((v) => v >= -2 && v < 2)).toBe(true);
-    const s = await gb.randn([1000], { seed: 1, mean: 10, std: 0.1 }).data();
-    expect(s.every((v) => v > 9 && v < 11)).toBe(true);
+    // mean and std: the sample's mean within 4.5 standard errors of 10 (0.1/sqrt(m)), its std within 4.5
+    // standard errors of 0.1 (0.1/sqrt(2m) for a normal sample); a std of 0.09 or 0.11 fails.
+    const m = 1000;
+    const s = await gb.randn([m], { seed: 1, mean: 10, std: 0.1 }).data();
+    const sMean = s.reduce((a, v) => a + v, 0) / m;
+    const sStd = Math.sqrt(s.reduce((a, v) => a + (v - sMean) ** 2, 0) / m);
+    expect(Math.abs(sMean - 10)).toBeLessThan((4.5 * 0.1) / Math.sqrt(m));
+    expect(Math.abs(sStd - 0.1)).toBeLessThan((4.5 * 0.1) / Math.sqrt(2 * m));
   });
 
   it('unseeded draws advance the context stream', async () => {
@@ -157,21 +167,34 @@ eachBackend('layout', (use) => {
 
   it('reshape shares data, infers -1, and frees storage with its last view', async () => {
     const gb = use();
+    const start = held(gb);
     const x = gb.arange(6);
-    const before = gb.memory();
+    const before = held(gb);
+    expect(before.bytes).toBeGreaterThan(start.bytes);
     const y = x.reshape([2, -1]);
     expect(y.shape).toEqual([2, 3]);
-    expect(gb.memory().bytes).toBe(before.bytes); // a view, no copy
+    expect(held(gb).bytes).toBe(before.bytes); // a view, no copy
     expect(await y.toArray()).toEqual([
       [0, 1, 2],
       [3, 4, 5],
     ]);
     x.dispose();
-    expect(await y.reshape([3, 2]).toArray()).toEqual([
+    const z = y.reshape([3, 2]);
+    expect(await z.toArray()).toEqual([
       [0, 1],
       [2, 3],
       [4, 5],
     ]);
+    // The storage lives while any view does, and goes with the last one.
+    y.dispose();
+    expect(held(gb).bytes).toBe(before.bytes);
+    expect(await z.toArray()).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
+    z.dispose();
+    expect(held(gb)).toEqual(start);
   });
 
   it('broadcastTo repeats along broadcast axes', async () => {

@@ -54,6 +54,7 @@ eachBackend('optimisers', (use, backend) => {
   for (const rule of RULES) {
     it(`${rule}: one step and five steps equal the float64 formula, on two parameters of odd sizes`, async () => {
       const gb = use();
+      const base = held(gb);
       const shapes = [[3, 5], [7]];
       const p0 = shapes.map((s, i) => randomData(s[0] * (s[1] ?? 1), 10 + i));
       const c = shapes.map((s, i) => randomData(s[0] * (s[1] ?? 1), 20 + i));
@@ -77,8 +78,22 @@ eachBackend('optimisers', (use, backend) => {
           }
         }
       }
+      // dispose() frees the optimiser's state (gradients, moments, its handle on the flat tensor) and
+      // leaves the parameters as they were after step 5: same shapes and values. They stay views into the
+      // flat storage, which goes with the last of them: once they are disposed too, the context holds
+      // exactly what it held before the test.
+      const trained = await Promise.all(params.map((p) => p.data()));
+      const tensorsBefore = held(gb).tensors;
       opt.dispose();
-      expect(params[0].shape).toEqual([3, 5]);
+      expect(held(gb).tensors).toBe(tensorsBefore - 4);
+      for (let i = 0; i < params.length; i++) {
+        expect(params[i].shape).toEqual(shapes[i]);
+        expect(Array.from(await params[i].data()), `${rule} p${i} after dispose`).toEqual(
+          Array.from(trained[i]),
+        );
+      }
+      for (const t of [...params, ...coeff]) t.dispose();
+      expect(held(gb)).toEqual(base);
     });
   }
 

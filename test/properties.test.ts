@@ -63,6 +63,34 @@ const sumTolerance = (d: Float32Array) => ({
 });
 
 /**
+ * Tolerance for a float32 mean along `axis` (all elements when undefined) of a tensor of shape `s`: the
+ * mean is the sum divided by the reduced length L, so its error is the sum's error over L. The sum's
+ * bound above, taken per output (2e-5 of the largest sum of |x| along the reduced axis, never more than
+ * sumTolerance's), divided by L; rtol covers the division's rounding. Dividing by L matters: the means
+ * are ~L times smaller than the sums, and sumTolerance would accept any mean of a long row.
+ */
+function meanTolerance(
+  d: Float32Array,
+  s: readonly number[],
+  axis: number | undefined,
+): { rtol: number; atol: number } {
+  if (axis === undefined) return { rtol: 1e-5, atol: sumTolerance(d).atol / d.length };
+  const ax = axis < 0 ? axis + s.length : axis;
+  const len = s[ax];
+  const inner = s.slice(ax + 1).reduce((x, y) => x * y, 1);
+  const outer = d.length / (len * inner);
+  let largest = 0;
+  for (let o = 0; o < outer; o++) {
+    for (let i = 0; i < inner; i++) {
+      let abs = 0;
+      for (let k = 0; k < len; k++) abs += Math.abs(d[(o * len + k) * inner + i]);
+      largest = Math.max(largest, abs);
+    }
+  }
+  return { rtol: 1e-5, atol: (2e-5 * largest) / len };
+}
+
+/**
  * One to three long rows side by side, the long axis first or last: past 2048 elements (twice the 1024
  * per thread) a row is split into chunks by the reduce and softmax kernels on the GPU.
  */
@@ -176,6 +204,9 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
         async ([[s, d, axis], op, keep, all]) => {
           // Over all elements, long tensors take the chunked two-pass path.
           const ax = all ? undefined : axis;
+          // max, min and their indices select an element and do no arithmetic: equal bits, and the same
+          // index on ties as the CPU. Sums carry float32 rounding, means that rounding over the length.
+          const tol = op === 'sum' ? sumTolerance(d) : op === 'mean' ? meanTolerance(d, s, ax) : EXACT;
           await same(
             (gb) =>
               (
@@ -184,7 +215,8 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
                   (a: number | undefined, k: boolean) => ReturnType<Context['tensor']>
                 >
               )[op](ax, keep),
-            sumTolerance(d),
+            tol,
+            `webgpu vs cpu: ${op} axis ${String(ax)}`,
           );
         },
       ),
@@ -208,22 +240,26 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
 
   it('long rows (split into chunks on the GPU): reductions and the softmax family along them and over all', async () => {
     type Op = (t: ReturnType<Context['tensor']>, axis: number | undefined) => ReturnType<Context['tensor']>;
-    const ops: [string, Op, { rtol: number; atol: number } | null][] = [
-      ['sum', (t, a) => t.sum(a), null],
-      ['mean', (t, a) => t.mean(a), null],
-      ['max', (t, a) => t.max(a), EXACT],
-      ['min', (t, a) => t.min(a), EXACT],
-      ['argmax', (t, a) => t.argmax(a), EXACT],
-      ['argmin', (t, a) => t.argmin(a), EXACT],
-      ['logSumExp', (t, a) => t.logSumExp(a), { rtol: 1e-5, atol: 1e-4 }],
-    ];
+    type Tol = { rtol: number; atol: number };
+    const ops: [string, Op, Tol | ((d: Float32Array, s: readonly number[], a: number | undefined) => Tol)][] =
+      [
+        ['sum', (t, a) => t.sum(a), (d) => sumTolerance(d)],
+        // The sum's error over the row length (see meanTolerance): these means are of order 1, below the
+        // sum's atol of a long row (2 and more), which would accept any of them.
+        ['mean', (t, a) => t.mean(a), meanTolerance],
+        ['max', (t, a) => t.max(a), EXACT],
+        ['min', (t, a) => t.min(a), EXACT],
+        ['argmax', (t, a) => t.argmax(a), EXACT],
+        ['argmin', (t, a) => t.argmin(a), EXACT],
+        ['logSumExp', (t, a) => t.logSumExp(a), { rtol: 1e-5, atol: 1e-4 }],
+      ];
     await fc.assert(
       fc.asyncProperty(longRows, async ([s, d, axis]) => {
         for (const [name, f, tol] of ops) {
           for (const a of [axis, undefined]) {
             await same(
               (gb) => f(gb.tensor(d, s), a),
-              tol ?? sumTolerance(d),
+              typeof tol === 'function' ? tol(d, s, a) : tol,
               `webgpu vs cpu: ${name} axis ${String(a)}`,
             );
           }
