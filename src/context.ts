@@ -3,7 +3,8 @@
 import type { Backend, BackendStats } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
 import type { BackendName } from './backend_choice';
-import { type Tape, valueAndGrad } from './autodiff';
+import { grad, type Recording, valueAndGrad } from './autodiff';
+import { hessian, hvp, jacobian, jvp } from './derivatives';
 import { describe, GradboxError } from './errors';
 import { checkGrad, type GradCheckOptions, type GradCheckResult } from './gradcheck';
 import { fromBuffer } from './interop';
@@ -35,8 +36,8 @@ export class Context {
   calibration: { webgpuMs: number; cpuMs: number } | null = null;
   /** @internal Live tensors, their storage and the tidy scopes. */
   readonly registry = new Registry();
-  /** @internal The tape of the grad() call in progress, if any. */
-  tape: Tape | null = null;
+  /** @internal The tapes of the grad() calls in progress (nested for derivatives of derivatives). */
+  readonly recording: Recording = { tapes: [], paused: 0 };
   private readonly random: RandomStream;
   private disposed = false;
 
@@ -150,15 +151,11 @@ export class Context {
    * @example
    * const f = (w: Tensor, b: Tensor) => x.matmul(w).add(b).sub(y).square().mean();
    * const [dw, db] = gb.grad(f)(w, b);
+   * Calls nest: `gb.grad((y) => gb.grad(f)(y)[0].sum())(x)` differentiates a gradient.
    */
   grad<A extends Tensor[]>(f: (...args: A) => Tensor): (...args: A) => Tensor[] {
     this.check('grad');
-    const vg = valueAndGrad(this, f);
-    return (...args: A) => {
-      const [value, grads] = vg(...args);
-      value.dispose();
-      return grads;
-    };
+    return grad(this, f);
   }
 
   /** Like grad(), but also returns the function's value: `const [loss, [dw, db]] = gb.valueAndGrad(f)(w, b)`. */
@@ -178,6 +175,34 @@ export class Context {
   ): Promise<GradCheckResult> {
     this.check('checkGrad');
     return checkGrad(this, f, inputs, options);
+  }
+
+  /**
+   * The Hessian of a scalar function of one tensor, shape `[...x.shape, ...x.shape]`: the Jacobian of its
+   * gradient, from reverse mode over a recorded backward pass.
+   * @example gb.hessian((x) => x.square().sum())(x) // 2 I
+   */
+  hessian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+    this.check('hessian');
+    return hessian(this, f);
+  }
+
+  /** The Jacobian of f at x, shape `[...f(x).shape, ...x.shape]` (one reverse pass per output element). */
+  jacobian(f: (x: Tensor) => Tensor): (x: Tensor) => Tensor {
+    this.check('jacobian');
+    return jacobian(this, f);
+  }
+
+  /** The Hessian-vector product H v of a scalar function at x, without forming H (shape of x). */
+  hvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => Tensor {
+    this.check('hvp');
+    return hvp(this, f);
+  }
+
+  /** `[f(x), J v]`: the value and the directional derivative along v (two reverse passes). */
+  jvp(f: (x: Tensor) => Tensor): (x: Tensor, v: Tensor) => [Tensor, Tensor] {
+    this.check('jvp');
+    return jvp(this, f);
   }
 
   /** A tensor of ones with t's shape. */

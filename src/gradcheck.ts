@@ -2,7 +2,7 @@
 // compute in float64 on the CPU, by moving every live tensor to a float64 CPU backend for the duration.
 import type { Backend, Storage } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
-import { valueAndGrad } from './autodiff';
+import { grad, valueAndGrad } from './autodiff';
 import type { Context } from './context';
 import { describe, GradboxError } from './errors';
 import type { Allocation } from './registry';
@@ -33,6 +33,12 @@ export interface GradCheckOptions {
   tolerance?: number;
   /** Magnitudes below this count as this in the relative error (float32 noise near 0). Default 1e-2. */
   floor?: number;
+  /**
+   * 2 checks second derivatives: for a fixed random direction w_k per input, the gradient of
+   * sum_k <w_k, df/dx_k> (rows of the Hessian along w, by differentiating the backward pass) against central
+   * differences of that gradient computed in float64. Default 1.
+   */
+  order?: 1 | 2;
 }
 
 /** The function form behind Context.checkGrad. @internal */
@@ -43,9 +49,24 @@ export async function checkGrad(
   options: GradCheckOptions = {},
 ): Promise<GradCheckResult> {
   const op = 'checkGrad';
-  const { eps = 1e-5, tolerance = 1e-3, floor = 1e-2 } = options;
+  const { eps = 1e-5, tolerance = 1e-3, floor = 1e-2, order = 1 } = options;
   if (!Array.isArray(inputs))
     throw new GradboxError(`${op}: inputs must be an array of tensors, got ${describe(inputs)}`);
+  if (order !== 1 && order !== 2)
+    throw new GradboxError(`${op}: order must be 1 or 2, got ${describe(order)}`);
+  if (order === 2) {
+    const w = inputs.map((x, i) => ctx.rand(x.shape, { seed: 7919 + i, low: -1, high: 1 }));
+    const df = grad(ctx, f);
+    const along = (...xs: Tensor[]) =>
+      df(...xs)
+        .map((g, i) => g.mul(w[i]).sum())
+        .reduce((a, b) => a.add(b));
+    try {
+      return await checkGrad(ctx, along, inputs, { ...options, order: 1 });
+    } finally {
+      w.forEach((t) => t.dispose());
+    }
+  }
   const [value, grads] = valueAndGrad(ctx, f)(...inputs);
   const analytic = await Promise.all(grads.map((g) => g.data()));
   value.dispose();

@@ -208,15 +208,13 @@ eachBackend('autodiff', (use) => {
     );
     gradboxError(() => gb.grad((() => 3) as never)(a), 'the function must return a Tensor (the loss), got 3');
     gradboxError(() => gb.grad((a: Tensor) => a.sum())(5 as never), 'argument 0 must be a Tensor, got 5');
-    gradboxError(
-      () =>
-        gb.grad((a: Tensor) =>
-          gb
-            .grad((c: Tensor) => c.sum())(a)[0]
-            .sum(),
-        )(a),
-      'gradients of gradients are not supported',
-    );
+    // Gradients of gradients are supported (they once were refused here): d/da sum(d/da sum(a^2)) = 2.
+    const [dd] = gb.grad((t: Tensor) =>
+      gb
+        .grad((c: Tensor) => c.square().sum())(t)[0]
+        .sum(),
+    )(a);
+    expect(await dd.toArray()).toEqual([2, 2]);
   });
 });
 

@@ -1,7 +1,7 @@
 // Matrix product with NumPy's rules: 2-D, 1-D vectors promoted and squeezed, and N-D batches that
 // broadcast, e.g. (2,3,6,5) @ (5,7) -> (2,3,6,7). Transposed operands reach the kernel as strides,
 // which is also how the gradient rule computes g @ B^T and A^T @ g without copying.
-import { record, untracked } from '../autodiff';
+import { isRecording, record, untracked } from '../autodiff';
 import type { MatmulPlan } from '../backends/backend';
 import { fmtShape, GradboxError } from '../errors';
 import { broadcastShapes, sizeOf } from '../shape';
@@ -40,7 +40,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
     if (b.shape.length === 1) shape.splice(shape.length - 1, 1);
     const out = c.reshape(shape);
     // The views are temporaries, unless a grad() tape still needs them for the backward pass.
-    if (!ctx.tape) for (const t of [a2, b2, c]) if (t !== a && t !== b) t.dispose();
+    if (!isRecording(ctx)) for (const t of [a2, b2, c]) if (t !== a && t !== b) t.dispose();
     return out;
   }
   return matmulCore(a, b);
@@ -88,12 +88,12 @@ export function matmulCore(a: Tensor, b: Tensor, transA = false, transB = false)
   const storage = ctx.engine.matmul(storageOf(op, ctx, A.t), storageOf(op, ctx, B.t), plan);
   for (const t of temps) t.dispose();
   const out = ctx.wrap(storage, [...batchShape, M, N]);
-  if (!transA && !transB) {
-    // C = A B: dA = g B^T, dB = A^T g, each summed over the batch axes it was broadcast along.
-    record(out, [a, b], (g) => [
-      unbroadcast(matmulCore(g, b, false, true), a.shape),
-      unbroadcast(matmulCore(a, g, true, false), b.shape),
-    ]);
-  }
+  // C = Â B̂ with Â = a or a^T, B̂ = b or b^T: dÂ = g B̂^T and dB̂ = Â^T g, transposed back where the
+  // operand was read transposed, each summed over the batch axes it was broadcast along. Every form
+  // records itself, so backward passes (made of the transposed forms) can be differentiated again.
+  record(out, [a, b], (g) => [
+    unbroadcast(transA ? matmulCore(b, g, transB, true) : matmulCore(g, b, false, !transB), a.shape),
+    unbroadcast(transB ? matmulCore(g, a, true, transA) : matmulCore(a, g, !transA, false), b.shape),
+  ]);
   return out;
 }
