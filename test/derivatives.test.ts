@@ -125,6 +125,44 @@ eachBackend('derivatives', (use) => {
     expect(r2.ok, JSON.stringify(r2.inputs)).toBe(true);
   });
 
+  it('every differentiable op has a differentiable gradient rule (checkGrad order 2)', async () => {
+    const gb = use();
+    const pos = (n: number, seed: number) => randomData(n, seed, 1).map((v) => Math.abs(v) + 0.5);
+    const a = gb.tensor(randomData(12, 31, 1), [3, 4]);
+    const p = gb.tensor(pos(12, 32), [3, 4]);
+    const row = gb.tensor(randomData(4, 33, 1), [4]);
+    const idx = gb.tensor([2, 0, 2]);
+    const cases: [string, (x: Tensor) => Tensor, Tensor][] = [
+      ['exp, log, sqrt', (x) => x.exp().add(x.log()).add(x.sqrt()).sum(), p],
+      [
+        'tanh, sigmoid, softplus, square',
+        (x) => x.tanh().add(x.sigmoid()).add(x.softplus()).square().sum(),
+        a,
+      ],
+      ['div, pow', (x) => x.div(x.add(2)).add(x.pow(x)).sum(), p],
+      ['broadcast mul, sub, mean over an axis', (x) => x.mul(row).sub(row).square().mean(0).sum(), a],
+      [
+        'matmul (both transposed forms in the backward pass)',
+        (x) => x.matmul(x.transpose()).square().sum(),
+        a,
+      ],
+      ['batched matmul with broadcast', (x) => x.reshape([3, 1, 4]).matmul(p.transpose()).tanh().sum(), a],
+      ['softmax, logSoftmax', (x) => x.softmax().mul(x).sum().add(x.logSoftmax(0).square().sum()), a],
+      ['logSumExp over an axis and over all', (x) => x.logSumExp(1).square().sum().add(x.logSumExp()), a],
+      [
+        'broadcastTo, transpose, reshape',
+        (x) => x.broadcastTo([2, 3, 4]).transpose([2, 0, 1]).reshape([4, 6]).exp().sum(),
+        a,
+      ],
+      ['gather along an axis', (x) => x.gather(idx, 0).square().sum(), a],
+      ['where, maximum', (x) => x.greater(0).where(x.square(), x.exp()).maximum(x.mul(0.5)).sum(), a],
+    ];
+    for (const [name, f, x] of cases) {
+      const r = await gb.checkGrad(f, [x], { order: 2 });
+      expect(r.ok, `${name}: ${JSON.stringify(r.inputs[0])}`).toBe(true);
+    }
+  });
+
   it('1,000 hessians inside tidy leave memory where it started', async () => {
     const gb = use();
     const x = gb.tensor([0.3, -0.7]);
