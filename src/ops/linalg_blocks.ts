@@ -74,11 +74,12 @@ export function triangle(which: 'triu' | 'tril', x: Tensor, k = 0): Tensor {
   const [n, m] = x.shape.slice(-2);
   // mask[i, j] = (j - i >= k) for triu, (j - i <= k) for tril: integers, exact in float32.
   const mask = untracked(ctx, () => {
-    const rows = ctx.arange(n).reshape([n, 1]);
+    const r = ctx.arange(n);
+    const rows = r.reshape([n, 1]);
     const cols = ctx.arange(m);
     const diff = cols.sub(rows);
     const keep = which === 'triu' ? diff.greaterEqual(k) : diff.lessEqual(k);
-    for (const t of [rows, cols, diff]) t.dispose();
+    for (const t of [r, rows, cols, diff]) t.dispose();
     return keep;
   });
   // where, not mul: masked-out Inf and NaN become 0 as in NumPy, and the rule routes g through the mask.
