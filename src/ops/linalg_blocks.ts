@@ -92,7 +92,9 @@ export function triangle(which: 'triu' | 'tril', x: Tensor, k = 0): Tensor {
  * Euclidean distances between the rows of a (n,d) and b (m,d): (n,m), through |a|^2 + |b|^2 - 2 a b^T
  * (one matmul), clamped at 0 before the square root. The gradient is 0 where the distance is 0 (and where
  * rounding made the squared distance <= 0): there the distance is a cone and has no derivative, and 0 is
- * the choice that keeps training finite (PyTorch's cdist makes the same one).
+ * the choice that keeps training finite (PyTorch's cdist makes the same one). Rows that are equal but
+ * whose squared norms round differently can leave a squared distance of ~1e-7 |a|^2 instead of 0: the
+ * distance is then ~3e-4 |a| and its gradient a unit vector of rounding noise (finite, but not 0).
  */
 export function cdist(a: Tensor, b: Tensor): Tensor {
   const op = 'cdist';
