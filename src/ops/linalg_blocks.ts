@@ -94,7 +94,7 @@ export function triangle(which: 'triu' | 'tril', x: Tensor, k = 0): Tensor {
  * rounding made the squared distance <= 0): there the distance is a cone and has no derivative, and 0 is
  * the choice that keeps training finite (PyTorch's cdist makes the same one). Rows that are equal but
  * whose squared norms round differently can leave a squared distance of ~1e-7 |a|^2 instead of 0: the
- * distance is then ~3e-4 |a| and its gradient a unit vector of rounding noise (finite, but not 0).
+ * distance is then ~3e-4 |a| instead of 0, and its gradient is finite but need not be 0.
  */
 export function cdist(a: Tensor, b: Tensor): Tensor {
   const op = 'cdist';
