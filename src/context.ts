@@ -9,6 +9,8 @@ import { describe, GradboxError } from './errors';
 import { checkGrad, type GradCheckOptions, type GradCheckResult } from './gradcheck';
 import { fromBuffer } from './interop';
 import * as creation from './ops/creation';
+import * as blocks from './ops/linalg_blocks';
+import * as shapeOps from './ops/shape';
 import { where } from './ops/elementwise';
 import type { TensorLike } from './ops/inputs';
 import { type PhiloxKey, RandomStream } from './random';
@@ -292,6 +294,35 @@ export class Context {
   where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     this.check('where');
     return where(cond, a, b);
+  }
+
+  // Issue 9: shape, indexing and linear-algebra building blocks
+  /** Joins tensors along an existing axis; the other axes must agree. */
+  concat(ts: readonly Tensor[], axis = 0): Tensor {
+    this.check('concat');
+    return shapeOps.concat(ts, axis);
+  }
+  /** Joins tensors of one shape along a new axis. */
+  stack(ts: readonly Tensor[], axis = 0): Tensor {
+    this.check('stack');
+    return shapeOps.stack(ts, axis);
+  }
+  /**
+   * Einstein summation over one or two tensors, lowered to diagonals, sums, transposes and a batched matmul.
+   * @example gb.einsum('bij,bjk->bik', a, b); gb.einsum('ii->i', m); gb.einsum('i,i->', u, v)
+   */
+  einsum(spec: string, ...ts: Tensor[]): Tensor {
+    this.check('einsum');
+    return blocks.einsum(spec, ts);
+  }
+  /**
+   * Euclidean distances between the rows of a (n,d) and b (m,d): (n,m). Computed as
+   * sqrt(max(|a|^2 + |b|^2 - 2 a b^T, 0)), so near-equal rows have float32 cancellation error of about
+   * sqrt(eps) |a|; the gradient is 0 where the distance is 0.
+   */
+  cdist(a: Tensor, b: Tensor): Tensor {
+    this.check('cdist');
+    return blocks.cdist(a, b);
   }
 
   /**

@@ -7,6 +7,8 @@ import { type NestedArray, unflatten } from './nested';
 import * as ew from './ops/elementwise';
 import type { TensorLike } from './ops/inputs';
 import * as layout from './ops/layout';
+import * as blocks from './ops/linalg_blocks';
+import * as shapeOps from './ops/shape';
 import { matmul } from './ops/matmul';
 import type { Allocation } from './registry';
 import { assign } from './ops/optim';
@@ -235,6 +237,68 @@ export class Tensor {
   /** One-hot rows of length `depth` for the integer labels in this tensor. */
   oneHot(depth: number): Tensor {
     return layout.oneHot(this, depth);
+  }
+
+  // Issue 9: shape, indexing and linear-algebra building blocks
+  /**
+   * NumPy slicing of the leading axes, `x[s0:e0:k0, s1:e1:k1, ...]`: one entry per axis, shorter arrays
+   * (or null entries) leave axes whole; negative indices count from the end, out-of-range ones clamp,
+   * `ends` are exclusive, `steps` positive. A copy.
+   * @example x.slice([1, -3], [3]) // rows 1..2, the last three columns onwards
+   */
+  slice(
+    starts: readonly (number | null | undefined)[],
+    ends?: readonly (number | null | undefined)[],
+    steps?: readonly (number | null | undefined)[],
+  ): Tensor {
+    return shapeOps.slice(this, starts, ends, steps);
+  }
+  /** Splits along `axis` into `sections` equal parts, or parts of the given sizes; returns the parts. */
+  split(sections: number | readonly number[], axis = 0): Tensor[] {
+    return shapeOps.split(this, sections, axis);
+  }
+  /**
+   * Pads with `value`: one `[before, after]` pair per axis, or one pair (or one number) for every axis.
+   * @example x.pad([[1, 1], [0, 2]])
+   */
+  pad(widths: number | readonly number[] | readonly (readonly number[])[], value = 0): Tensor {
+    return shapeOps.pad(this, widths, value);
+  }
+  /** Repeats the tensor reps[a] times along each axis (NumPy's tile). */
+  tile(reps: number | readonly number[]): Tensor {
+    return shapeOps.tile(this, reps);
+  }
+  /** Removes axes of length 1 (the given ones, or all): a view. */
+  squeeze(axes?: number | readonly number[]): Tensor {
+    return shapeOps.squeeze(this, axes);
+  }
+  /** Inserts an axis of length 1 at `axis`: a view. */
+  expandDims(axis: number): Tensor {
+    return shapeOps.expandDims(this, axis);
+  }
+  /** Reverses the element order along the given axes (all when omitted). */
+  flip(axes?: number | readonly number[]): Tensor {
+    return shapeOps.flip(this, axes);
+  }
+  /** Inner product of two vectors: a scalar. */
+  dot(y: Tensor): Tensor {
+    return blocks.dot(this, y);
+  }
+  /** Outer product of two vectors (flattened first): (n) x (m) -> (n,m). */
+  outer(y: Tensor): Tensor {
+    return blocks.outer(this, y);
+  }
+  /** Matrix -> its k-th diagonal; vector -> the square matrix with it on the k-th diagonal. */
+  diag(k = 0): Tensor {
+    return blocks.diag(this, k);
+  }
+  /** Zeros below the k-th diagonal of the last two axes. */
+  triu(k = 0): Tensor {
+    return blocks.triangle('triu', this, k);
+  }
+  /** Zeros above the k-th diagonal of the last two axes. */
+  tril(k = 0): Tensor {
+    return blocks.triangle('tril', this, k);
   }
 
   /** Sum over all elements, one axis, or a list of axes. */

@@ -183,4 +183,25 @@ export interface Backend {
 
   /** Releases everything the backend holds (for WebGPU: the device, unless it was given by the user). */
   dispose(): void;
+
+  // Issue 9: shape ops
+  /**
+   * A contiguous copy of `outShape` whose element idx is x[offset + sum_k idx[k] * strides[k]]. Strides may
+   * be negative (flip) or sums of strides (a diagonal); every address read must lie inside x. Slices, flips
+   * and diagonals are this one call.
+   */
+  stridedRead(x: Storage, offset: number, strides: readonly number[], outShape: readonly number[]): Storage;
+  /**
+   * In place: dst[dstOffset + sum_k idx[k] * dstStrides[k]] = src[sum_k idx[k] * srcStrides[k]] for every
+   * multi-index idx of `shape` (pad, concat, and the scatter of a slice's gradient). Strides may be
+   * negative; the written addresses must be distinct and inside dst, and src must not be dst.
+   */
+  stridedInto(
+    dst: Storage,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    src: Storage,
+    srcStrides: readonly number[],
+    shape: readonly number[],
+  ): void;
 }

@@ -18,6 +18,7 @@ import { gather, oneHot, random } from './layout';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
+import { stridedInto, stridedRead } from './shape';
 import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
@@ -111,6 +112,21 @@ export class CpuBackend implements Backend {
     return 0;
   }
   dispose(): void {}
+
+  // Issue 9: shape ops
+  stridedRead(x: Storage, offset: number, strides: readonly number[], outShape: readonly number[]): Storage {
+    return stridedRead(cpu(x), offset, strides, outShape);
+  }
+  stridedInto(
+    dst: Storage,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    src: Storage,
+    srcStrides: readonly number[],
+    shape: readonly number[],
+  ): void {
+    stridedInto(cpu(dst), dstOffset, dstStrides, cpu(src), srcStrides, shape);
+  }
 }
 
 export type { Operand };

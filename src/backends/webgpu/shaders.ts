@@ -7,6 +7,7 @@ import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
+import shapeWgsl from '../../../shaders/shape.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import type { ShaderSource } from './runner';
 
@@ -24,6 +25,7 @@ export const SHADERS = {
   optim: withCommon('optim', optimWgsl),
   random: withCommon('random', randomWgsl),
   reduce: withCommon('reduce', reduceWgsl),
+  shape: withCommon('shape', shapeWgsl),
   softmax: withCommon('softmax', softmaxWgsl),
 } satisfies Record<string, ShaderSource>;
 

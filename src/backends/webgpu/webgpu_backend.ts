@@ -25,6 +25,7 @@ import * as layout from './kernels/layout';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
+import * as shapeKernels from './kernels/shape';
 import { bindingOf, GpuRunner, type GpuStorage, type PipelineSpec } from './runner';
 import { SHADERS } from './shaders';
 
@@ -204,5 +205,20 @@ export class WebGpuBackend implements Backend, GpuInterop {
   dispose(): void {
     this.runner.destroy(this.ownsDevice);
     this.gpuHandle = null;
+  }
+
+  // Issue 9: shape ops
+  stridedRead(x: Storage, offset: number, strides: readonly number[], outShape: readonly number[]): Storage {
+    return shapeKernels.stridedRead(this.runner, gpu(x), offset, strides, outShape);
+  }
+  stridedInto(
+    dst: Storage,
+    dstOffset: number,
+    dstStrides: readonly number[],
+    src: Storage,
+    srcStrides: readonly number[],
+    shape: readonly number[],
+  ): void {
+    shapeKernels.stridedInto(this.runner, gpu(dst), dstOffset, dstStrides, gpu(src), srcStrides, shape);
   }
 }
