@@ -192,7 +192,8 @@ export function norm(x: Tensor, ord: NormOrd, axes: Axes, keepDims: boolean): Te
   const scale = x.abs().max(axes, true);
   const zero = scale.equal(0);
   const safe = zero.where(1, scale);
-  const r = x.div(safe).square().sum(axes, true);
+  // sqrt(1) instead of sqrt(0) in all-zero slices keeps sqrt's gradient (g / 2 sqrt) finite there.
+  const r = zero.where(1, x.div(safe).square().sum(axes, true));
   // An infinite element makes the 2-norm infinite (x / Inf would be NaN there); NaN stays NaN.
   const n = zero.where(0, scale.equal(Infinity).where(Infinity, safe.mul(r.sqrt())));
   if (keepDims) return n;
