@@ -1,10 +1,10 @@
 enable subgroups;
-// Reductions over the middle axis of (outer, size, inner): sum, mean, max, min, argmax, argmin.
+// Reductions over the middle axis of (outer, size, inner): sum, mean, max, min, argmax, argmin, prod.
 // reduce_rows: one workgroup per output (or per chunk of a long row, then a second pass over the chunk
 // results as (value, index) pairs), combined by a tree in workgroup memory or, where the adapter has
 // them, by subgroup operations. reduce_cols: one thread per output, for short rows with many outputs.
 
-override OP: u32 = 0u;           // REDUCE_OPS in backend.ts: 0 sum, 1 mean, 2 max, 3 min, 4 argmax, 5 argmin
+override OP: u32 = 0u;           // REDUCE_OPS in backend.ts: 0 sum, 1 mean, 2 max, 3 min, 4 argmax, 5 argmin, 6 prod
 override IN_PAIRS: bool = false;  // the input holds (value, index) pairs written by a first pass
 override OUT_PAIRS: bool = false; // write (value, index) pairs for a second pass
 
@@ -30,6 +30,7 @@ fn identity() -> Acc {
   switch OP {
     case 2u, 4u: { return Acc(-inf_f32(), NO_INDEX); }
     case 3u, 5u: { return Acc(inf_f32(), NO_INDEX); }
+    case 6u: { return Acc(1.0, NO_INDEX); }
     default: { return Acc(0.0, NO_INDEX); }
   }
 }
@@ -37,6 +38,7 @@ fn identity() -> Acc {
 // NaN wins max and min; for argmax/argmin ties (and NaNs) go to the lower index, as in NumPy.
 fn combine(a: Acc, b: Acc) -> Acc {
   if (OP <= 1u) { return Acc(a.v + b.v, 0u); }
+  if (OP == 6u) { return Acc(a.v * b.v, 0u); }
   let na = is_nan(a.v);
   let nb = is_nan(b.v);
   var take_b: bool;
@@ -63,7 +65,7 @@ fn store(out_i: u32, chunk: u32, a: Acc) {
     let w = out_i * p.chunks + chunk;
     dst[2u * w] = a.v;
     dst[2u * w + 1u] = f32(a.i);
-  } else if (OP >= 4u) {
+  } else if (OP == 4u || OP == 5u) {
     dst[out_i] = f32(a.i);
   } else if (OP == 1u) {
     dst[out_i] = a.v * p.scale;

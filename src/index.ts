@@ -11,7 +11,7 @@ export { GradboxError } from './errors';
 export type { NestedArray } from './nested';
 export type { RandomOptions, ShapeLike, TensorData } from './ops/creation';
 export type { TensorLike } from './ops/inputs';
-export type { Axes } from './ops/reduce';
+export type { Axes, NormOrd, VarianceOptions } from './ops/reduce';
 export { seededRandom } from './random';
 export type { Shape } from './shape';
 export { Tensor } from './tensor';

@@ -1,6 +1,7 @@
 // Tensor: an n-dimensional float32 array that lives on one context's backend.
 // Ops are methods that call src/ops; they enqueue work and return at once. Only data() waits.
 import type { Storage } from './backends/backend';
+import { untracked } from './autodiff';
 import type { Context } from './context';
 import { fmtShape, GradboxError } from './errors';
 import { type NestedArray, unflatten } from './nested';
@@ -12,7 +13,17 @@ import * as shapeOps from './ops/shape';
 import { matmul } from './ops/matmul';
 import type { Allocation } from './registry';
 import { assign } from './ops/optim';
-import { type Axes, reduce, softmaxFamily } from './ops/reduce';
+import {
+  all,
+  any,
+  type Axes,
+  norm,
+  type NormOrd,
+  reduce,
+  softmaxFamily,
+  variance,
+  type VarianceOptions,
+} from './ops/reduce';
 import { sizeOf } from './shape';
 
 let nextId = 1;
@@ -199,6 +210,130 @@ export class Tensor {
   /** log(1 + exp(x)), computed stably; its derivative is sigmoid(x). */
   softplus(): Tensor {
     return ew.unary('softplus', this);
+  }
+
+  // Issue 9: more elementwise functions and reductions
+  sin(): Tensor {
+    return ew.unary('sin', this);
+  }
+  cos(): Tensor {
+    return ew.unary('cos', this);
+  }
+  tan(): Tensor {
+    return ew.unary('tan', this);
+  }
+  /** arcsin, NaN outside [-1, 1]. */
+  asin(): Tensor {
+    return ew.unary('asin', this);
+  }
+  /** arccos, NaN outside [-1, 1]. */
+  acos(): Tensor {
+    return ew.unary('acos', this);
+  }
+  atan(): Tensor {
+    return ew.unary('atan', this);
+  }
+  sinh(): Tensor {
+    return ew.unary('sinh', this);
+  }
+  cosh(): Tensor {
+    return ew.unary('cosh', this);
+  }
+  /** Rounds down; gradient 0. */
+  floor(): Tensor {
+    return ew.unary('floor', this);
+  }
+  /** Rounds up; gradient 0. */
+  ceil(): Tensor {
+    return ew.unary('ceil', this);
+  }
+  /** Rounds to the nearest integer, halves to even (NumPy's rint: 0.5 -> 0, 1.5 -> 2); gradient 0. */
+  round(): Tensor {
+    return ew.unary('round', this);
+  }
+  /** -1, 0 or 1 (NaN stays NaN); gradient 0. */
+  sign(): Tensor {
+    return ew.unary('sign', this);
+  }
+  /** log(1 + x), accurate for tiny x. */
+  log1p(): Tensor {
+    return ew.unary('log1p', this);
+  }
+  /** exp(x) - 1, accurate for tiny x. */
+  expm1(): Tensor {
+    return ew.unary('expm1', this);
+  }
+  /** The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x. */
+  erf(): Tensor {
+    return ew.unary('erf', this);
+  }
+  /** 1 / x. */
+  reciprocal(): Tensor {
+    return ew.unary('reciprocal', this);
+  }
+  /** 1 / sqrt(x). */
+  rsqrt(): Tensor {
+    return ew.unary('rsqrt', this);
+  }
+  /**
+   * atan2(this, x): the angle in (-pi, pi] of the point (x, this), as NumPy's arctan2(y, x) and C's
+   * atan2(y, x); `this` is the y coordinate. Broadcasts; the gradient at the origin is NaN.
+   */
+  atan2(x: TensorLike): Tensor {
+    return ew.binary('atan2', this, x);
+  }
+  /** x where x > 0, alpha x elsewhere (derivative alpha at 0). */
+  leakyRelu(alpha = 0.01): Tensor {
+    return ew.leakyRelu(this, alpha);
+  }
+  /** x where x > 0, alpha (exp(x) - 1) elsewhere (derivative alpha at 0). */
+  elu(alpha = 1): Tensor {
+    return ew.elu(this, alpha);
+  }
+  /**
+   * The exact GELU, x (1 + erf(x / sqrt 2)) / 2. (nn's 'gelu' activation is the tanh approximation,
+   * which differs from this by up to ~5e-4.)
+   */
+  gelu(): Tensor {
+    return ew.gelu(this);
+  }
+  /** Limits values to [min, max] (min <= max); gradient 1 inside the closed interval, 0 outside. */
+  clip(min: number, max: number): Tensor {
+    return ew.clip(this, min, max);
+  }
+  /**
+   * Variance over all elements, one axis or a list: the mean squared deviation from the mean, divided by
+   * N - ddof with `{ ddof: 1 }` for the sample variance (default 0, the population variance, as NumPy).
+   */
+  var(axes?: Axes, keepDims = false, options?: VarianceOptions): Tensor {
+    return variance('var', this, axes, keepDims, options);
+  }
+  /** Standard deviation, sqrt(var(axes, keepDims, options)); its gradient is NaN where it is 0. */
+  std(axes?: Axes, keepDims = false, options?: VarianceOptions): Tensor {
+    return variance('std', this, axes, keepDims, options);
+  }
+  /** Product over all elements, one axis or a list (1 over nothing); its gradient is exact with zeros. */
+  prod(axes?: Axes, keepDims = false): Tensor {
+    return reduce('prod', this, axes, keepDims);
+  }
+  /**
+   * Vector norm over all elements, one axis or a list: ord 1 (sum |x|), 2 (Euclidean, computed without
+   * overflow) or Infinity (max |x|). The 2-norm's gradient is 0 where a slice is all zeros.
+   */
+  norm(ord: NormOrd = 2, axes?: Axes, keepDims = false): Tensor {
+    return norm(this, ord, axes, keepDims);
+  }
+  /** 1 where some element over the axes is non-zero, else 0 (NaN counts as non-zero). No gradient. */
+  any(axes?: Axes, keepDims = false): Tensor {
+    return any(this, axes, keepDims);
+  }
+  /** 1 where every element over the axes is non-zero, else 0 (NaN counts as non-zero). No gradient. */
+  all(axes?: Axes, keepDims = false): Tensor {
+    return all(this, axes, keepDims);
+  }
+  /** The same values as a new tensor through which no gradient flows back (a copy the tape does not record). */
+  stopGradient(): Tensor {
+    return untracked(this.ctx, () => ew.unary('copy', this));
   }
   /**
    * Overwrites this tensor's values with those of `src` (same shape), in place: for loading weights.

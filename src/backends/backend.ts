@@ -21,6 +21,23 @@ export const UNARY_OPS = [
   'relu',
   'copy',
   'softplus',
+  'sin',
+  'cos',
+  'tan',
+  'asin',
+  'acos',
+  'atan',
+  'sinh',
+  'cosh',
+  'floor',
+  'ceil',
+  'round',
+  'sign',
+  'log1p',
+  'expm1',
+  'erf',
+  'reciprocal',
+  'rsqrt',
 ] as const;
 export type UnaryOp = (typeof UNARY_OPS)[number];
 
@@ -39,11 +56,12 @@ export const BINARY_OPS = [
   'lessEqual',
   'equal',
   'notEqual',
+  'atan2',
 ] as const;
 export type BinaryOp = (typeof BINARY_OPS)[number];
 
 /** Reductions. The order is shared with shaders/reduce.wgsl. */
-export const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'argmax', 'argmin'] as const;
+export const REDUCE_OPS = ['sum', 'mean', 'max', 'min', 'argmax', 'argmin', 'prod'] as const;
 export type ReduceOp = (typeof REDUCE_OPS)[number];
 
 /** What the softmax family computes per row. The order is shared with shaders/softmax.wgsl. */

@@ -2,6 +2,7 @@
 // Shape rules, validation and each op's gradient rule live here; the arithmetic is the backends'.
 import { record } from '../autodiff';
 import type { BinaryOp, UnaryOp } from '../backends/backend';
+import { describe, GradboxError } from '../errors';
 import { broadcastShapes } from '../shape';
 import type { Tensor } from '../tensor';
 import { operandOf, shapeOf, storageOf, type TensorLike } from './inputs';
@@ -13,8 +14,11 @@ export function unary(op: UnaryOp, x: Tensor): Tensor {
   return out;
 }
 
-/** d(op(x))/dx times the incoming gradient g; `out` is op(x). */
-function unaryGrad(op: UnaryOp, x: Tensor, out: Tensor, g: Tensor): Tensor {
+/**
+ * d(op(x))/dx times the incoming gradient g; `out` is op(x). Built from recorded ops only, so a rule is
+ * itself differentiable. null: no gradient (a step function, whose derivative is 0 wherever it exists).
+ */
+function unaryGrad(op: UnaryOp, x: Tensor, out: Tensor, g: Tensor): Tensor | null {
   switch (op) {
     case 'neg':
       return g.neg();
@@ -38,7 +42,49 @@ function unaryGrad(op: UnaryOp, x: Tensor, out: Tensor, g: Tensor): Tensor {
       return g;
     case 'softplus':
       return g.mul(x.sigmoid());
+    case 'sin':
+      return g.mul(x.cos());
+    case 'cos':
+      return g.mul(x.sin()).neg();
+    case 'tan':
+      return g.mul(out.square().add(1)); // sec^2 x = 1 + tan^2 x
+    case 'asin':
+      return g.mul(oneMinusSquare(x).rsqrt()); // 1 / sqrt(1 - x^2): +Inf at +-1
+    case 'acos':
+      return g.mul(oneMinusSquare(x).rsqrt()).neg();
+    case 'atan':
+      return g.div(x.square().add(1));
+    case 'sinh':
+      return g.mul(x.cosh());
+    case 'cosh':
+      return g.mul(x.sinh());
+    case 'floor':
+    case 'ceil':
+    case 'round':
+    case 'sign':
+      return null;
+    case 'log1p':
+      return g.div(x.add(1));
+    case 'expm1':
+      return g.mul(out.add(1)); // e^x
+    case 'erf':
+      return g.mul(
+        x
+          .square()
+          .neg()
+          .exp()
+          .mul(2 / Math.sqrt(Math.PI)),
+      );
+    case 'reciprocal':
+      return g.mul(out.square()).neg(); // -1 / x^2
+    case 'rsqrt':
+      return g.mul(out.square().mul(out)).mul(-0.5); // -x^(-3/2) / 2
   }
+}
+
+/** 1 - x^2 as (1 - x)(1 + x), exact near |x| = 1 where the derivatives of asin and acos blow up. */
+function oneMinusSquare(x: Tensor): Tensor {
+  return x.neg().add(1).mul(x.add(1));
 }
 
 /**
@@ -101,6 +147,11 @@ function binaryGrad(
       const db = bIsTensor ? g.mul(out).mul(a.greater(0).where(a.log(), 0)) : null;
       return [da, db];
     }
+    case 'atan2': {
+      // atan2(a, b) is the angle of the point (b, a): d/da = b / (a^2 + b^2), d/db = -a / (a^2 + b^2).
+      const r2 = a.square().add(typeof b === 'number' ? b * b : b.square());
+      return [g.mul(b).div(r2), bIsTensor ? g.mul(a).div(r2).neg() : null];
+    }
     case 'maximum':
     case 'minimum': {
       const toA = op === 'maximum' ? a.greaterEqual(b) : a.lessEqual(b);
@@ -130,4 +181,48 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
     typeof b === 'number' ? null : unbroadcast(cond.where(0, g), b.shape),
   ]);
   return out;
+}
+
+// Issue 9: parametrised activations and clip, composed of recorded ops (so their gradients, and the
+// gradients of those, come from the ops' own rules).
+
+function checkNumber(op: string, name: string, v: unknown): number {
+  if (typeof v !== 'number' || Number.isNaN(v)) {
+    throw new GradboxError(`${op}: ${name} must be a number, got ${describe(v)}`);
+  }
+  return v;
+}
+
+/** x where x > 0, alpha x elsewhere; the derivative at 0 is alpha (as relu'(0) = 0). */
+export function leakyRelu(x: Tensor, alpha: number): Tensor {
+  checkNumber('leakyRelu', 'alpha', alpha);
+  return x.greater(0).where(x, x.mul(alpha));
+}
+
+/**
+ * x where x > 0, alpha (e^x - 1) elsewhere; the derivative at 0 is alpha (the left one). The negative
+ * branch sees min(x, 0), so a large positive x makes no Inf there whose zero gradient would turn into NaN.
+ */
+export function elu(x: Tensor, alpha: number): Tensor {
+  checkNumber('elu', 'alpha', alpha);
+  return x.greater(0).where(x, x.minimum(0).expm1().mul(alpha));
+}
+
+/**
+ * The exact GELU, x Phi(x) = x (1 + erf(x / sqrt 2)) / 2. For x below about -5 the float32 result is
+ * accurate in absolute terms (~1e-7 |x|), not relative ones: 1 + erf cancels there.
+ */
+export function gelu(x: Tensor): Tensor {
+  return x.mul(x.mul(Math.SQRT1_2).erf().add(1)).mul(0.5);
+}
+
+/**
+ * Limits x to [min, max] as minimum(maximum(x, min), max): the gradient is 1 on the closed interval
+ * (ties of maximum/minimum go to x) and 0 outside; NaN stays NaN.
+ */
+export function clip(x: Tensor, min: number, max: number): Tensor {
+  checkNumber('clip', 'min', min);
+  checkNumber('clip', 'max', max);
+  if (min > max) throw new GradboxError(`clip: min must be <= max, got min=${min}, max=${max}`);
+  return x.maximum(min).minimum(max);
 }

@@ -1,8 +1,8 @@
-// Reductions (sum mean max min argmax argmin) over all elements, one axis or several, with keepDims,
-// and the softmax family (softmax, logSoftmax, logSumExp) over one axis.
+// Reductions (sum mean max min argmax argmin prod) over all elements, one axis or several, with keepDims;
+// the softmax family (softmax, logSoftmax, logSumExp) over one axis; var, std, norm, any, all built on them.
 import { record, untracked } from '../autodiff';
 import type { ReduceOp, SoftmaxMode } from '../backends/backend';
-import { GradboxError } from '../errors';
+import { describe, GradboxError } from '../errors';
 import { normalizeAxes, normalizeAxis, sizeOf, splitAt } from '../shape';
 import type { Tensor } from '../tensor';
 import { storageOf } from './inputs';
@@ -77,6 +77,7 @@ export function reduce(op: ReduceOp, x: Tensor, axes: Axes, keepDims = false): T
       const gk = g.reshape(keptDims);
       if (op === 'sum') return [gk.broadcastTo(x.shape)];
       if (op === 'mean') return [gk.mul(1 / size).broadcastTo(x.shape)];
+      if (op === 'prod') return [prodGrad(x, list, out.reshape(keptDims)).mul(gk)];
       // max/min: the gradient goes to the elements equal to the result, split evenly between ties.
       const hit = x.equal(out.reshape(keptDims));
       return [hit.div(hit.sum(list, true)).mul(gk)];
@@ -117,4 +118,95 @@ function softmaxGrad(mode: SoftmaxMode, x: Tensor, out: Tensor, g: Tensor, axes:
   if (mode === 'logSoftmax') return g.sub(out.exp().mul(g.sum(axes, true))); // g - softmax * sum(g)
   const kept = keptShape(x.shape, axes, true); // logSumExp: g * softmax(x)
   return x.sub(out.reshape(kept)).exp().mul(g.reshape(kept));
+}
+
+/**
+ * d prod / d x_i, the product of the other elements of x_i's slice, exact with zeros in the input:
+ * with no zero in the slice it is prod / x_i; with one zero, the product of the non-zero elements at the
+ * zero and 0 elsewhere; with two or more, 0 everywhere. Made of recorded ops (the rule is differentiable;
+ * its own derivative is exact away from zeros).
+ */
+function prodGrad(x: Tensor, axes: number[], prodKept: Tensor): Tensor {
+  const isZero = x.equal(0);
+  const zeros = isZero.sum(axes, true);
+  const nonZero = isZero.where(1, x); // x with its zeros replaced by 1
+  const prodNonZero = nonZero.prod(axes, true);
+  const atOneZero = zeros.equal(1).mul(isZero).where(prodNonZero, 0);
+  return zeros.equal(0).where(prodKept.div(nonZero), atOneZero);
+}
+
+// Issue 9: var, std, norm, any, all, composed of recorded ops.
+
+/** Options of var and std. */
+export interface VarianceOptions {
+  /**
+   * Delta degrees of freedom: the sum of squared deviations is divided by N - ddof. 0 (the default) gives
+   * the population variance, 1 the unbiased sample variance. N - ddof <= 0 gives Inf or NaN, as in NumPy.
+   */
+  ddof?: number;
+}
+
+/** Number of elements reduced over `axes` of x. */
+function reducedCount(op: string, x: Tensor, axes: Axes): number {
+  return sizeOf(normalizeAxes(op, axes, x.shape.length).map((a) => x.shape[a]));
+}
+
+/** Variance by two passes (mean, then mean squared deviation), which keeps float32 accurate. */
+export function variance(
+  op: 'var' | 'std',
+  x: Tensor,
+  axes: Axes,
+  keepDims: boolean,
+  options: VarianceOptions = {},
+): Tensor {
+  if (typeof options !== 'object' || options === null) {
+    throw new GradboxError(`${op}: options must be an object like { ddof: 1 }, got ${describe(options)}`);
+  }
+  const { ddof = 0 } = options;
+  if (typeof ddof !== 'number' || !Number.isFinite(ddof) || ddof < 0) {
+    throw new GradboxError(`${op}: ddof must be a number >= 0, got ${describe(ddof)}`);
+  }
+  const n = reducedCount(op, x, axes);
+  const dev = x.sub(x.mean(axes, true));
+  const v = dev
+    .square()
+    .sum(axes, keepDims)
+    .div(Math.max(n - ddof, 0));
+  return op === 'std' ? v.sqrt() : v;
+}
+
+/** The norms norm() accepts. */
+export type NormOrd = 1 | 2 | typeof Infinity;
+
+/**
+ * Vector norms over `axes`: 1 (sum of |x|), 2 (Euclidean) or Infinity (max |x|). The 2-norm is scaled
+ * by max |x| first, so squares neither overflow nor underflow (1e30 and 1e-30 work). Its gradient is
+ * x / norm, and 0 (a subgradient) where the slice is all zeros.
+ */
+export function norm(x: Tensor, ord: NormOrd, axes: Axes, keepDims: boolean): Tensor {
+  if (ord === 1) return x.abs().sum(axes, keepDims);
+  if (ord === Infinity) return x.abs().max(axes, keepDims);
+  if (ord !== 2) {
+    throw new GradboxError(`norm: ord must be 1, 2 or Infinity, got ${describe(ord)}`);
+  }
+  const scale = x.abs().max(axes, true);
+  const zero = scale.equal(0);
+  const safe = zero.where(1, scale);
+  // sqrt(1) instead of sqrt(0) in all-zero slices keeps sqrt's gradient (g / 2 sqrt) finite there.
+  const r = zero.where(1, x.div(safe).square().sum(axes, true));
+  // An infinite element makes the 2-norm infinite (x / Inf would be NaN there); NaN stays NaN.
+  const n = zero.where(0, scale.equal(Infinity).where(Infinity, safe.mul(r.sqrt())));
+  if (keepDims) return n;
+  const list = normalizeAxes('norm', axes, x.shape.length);
+  return n.reshape(keptShape(x.shape, list, false));
+}
+
+/** 1 where any element over `axes` is non-zero (NaN counts as non-zero), else 0; false over nothing. */
+export function any(x: Tensor, axes: Axes, keepDims: boolean): Tensor {
+  return x.notEqual(0).sum(axes, keepDims).greater(0);
+}
+
+/** 1 where every element over `axes` is non-zero (NaN counts as non-zero), else 0; true over nothing. */
+export function all(x: Tensor, axes: Axes, keepDims: boolean): Tensor {
+  return x.equal(0).sum(axes, keepDims).equal(0);
 }

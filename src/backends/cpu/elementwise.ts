@@ -10,6 +10,58 @@ function sigmoid(x: number): number {
   return e / (1 + e);
 }
 
+/** Round half to even (NumPy's rint): 0.5 -> 0, 1.5 -> 2, -2.5 -> -2. */
+function rint(x: number): number {
+  if (!Number.isFinite(x)) return x;
+  const f = Math.floor(x);
+  const d = x - f;
+  if (d !== 0.5) return d > 0.5 ? f + 1 : f;
+  return f % 2 === 0 ? f : f + 1;
+}
+
+/**
+ * The error function in float64, to ~1e-16 absolute. Below |x| = 3: the series of Abramowitz and Stegun
+ * 7.1.6, erf x = 2/sqrt(pi) e^(-x^2) sum_n 2^n x^(2n+1) / (1 3 5 ... (2n+1)), whose terms are all positive
+ * (no cancellation). From 3 on: 1 - erfc x, with erfc from its continued fraction (A&S 7.1.14 in the form
+ * erfc x = e^(-x^2)/sqrt(pi) / (x + (1/2)/(x + 1/(x + (3/2)/(x + ...))))), evaluated by Lentz's method;
+ * erfc(3) ~ 2e-5, so its few-ulp relative error is far below erf's ulp.
+ */
+export function erf(x: number): number {
+  if (Number.isNaN(x) || x === 0) return x;
+  const a = Math.abs(x);
+  let r: number;
+  if (a < 3) {
+    const x2 = a * a;
+    let term = a;
+    let sum = a;
+    for (let n = 1; term > sum * 1e-17; n++) {
+      term *= (2 * x2) / (2 * n + 1);
+      sum += term;
+    }
+    r = (2 / Math.sqrt(Math.PI)) * Math.exp(-x2) * sum;
+  } else if (a < 6) {
+    // Lentz: f = x + a1/(x + a2/(x + ...)) with a_n = n/2.
+    const tiny = 1e-300;
+    let f = a;
+    let c = a;
+    let d = 0;
+    for (let n = 1; n < 500; n++) {
+      const an = n / 2;
+      d = a + an * d;
+      d = 1 / (Math.abs(d) < tiny ? tiny : d);
+      c = a + an / c;
+      if (Math.abs(c) < tiny) c = tiny;
+      const delta = c * d;
+      f *= delta;
+      if (Math.abs(delta - 1) < 1e-16) break;
+    }
+    r = 1 - Math.exp(-a * a) / (Math.sqrt(Math.PI) * f);
+  } else {
+    r = 1; // erfc(6) ~ 2e-17 is below half an ulp of 1
+  }
+  return x < 0 ? -r : r;
+}
+
 export const UNARY_FN: Record<UnaryOp, (x: number) => number> = {
   neg: (x) => -x,
   abs: Math.abs,
@@ -22,6 +74,23 @@ export const UNARY_FN: Record<UnaryOp, (x: number) => number> = {
   relu: (x) => (x > 0 ? x : x === 0 || x < 0 ? 0 : x), // NaN stays NaN
   copy: (x) => x,
   softplus: (x) => (x < -15 ? Math.exp(x) : Math.max(x, 0) + Math.log1p(Math.exp(-Math.abs(x)))),
+  sin: Math.sin,
+  cos: Math.cos,
+  tan: Math.tan,
+  asin: Math.asin,
+  acos: Math.acos,
+  atan: Math.atan,
+  sinh: Math.sinh,
+  cosh: Math.cosh,
+  floor: Math.floor,
+  ceil: Math.ceil,
+  round: rint,
+  sign: Math.sign,
+  log1p: Math.log1p,
+  expm1: Math.expm1,
+  erf,
+  reciprocal: (x) => 1 / x,
+  rsqrt: (x) => 1 / Math.sqrt(x),
 };
 
 export const BINARY_FN: Record<BinaryOp, (a: number, b: number) => number> = {
@@ -38,6 +107,7 @@ export const BINARY_FN: Record<BinaryOp, (a: number, b: number) => number> = {
   lessEqual: (a, b) => +(a <= b),
   equal: (a, b) => +(a === b),
   notEqual: (a, b) => +(a !== b),
+  atan2: Math.atan2, // the angle of the point (b, a), as in C and NumPy's arctan2(a, b)
 };
 
 export function unary(op: UnaryOp, x: CpuStorage): CpuStorage {

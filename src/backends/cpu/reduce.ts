@@ -1,5 +1,5 @@
 // Reductions and the softmax family on typed arrays, over the middle axis of (outer, size, inner).
-// Sums accumulate in float64; max/min propagate NaN; argmax/argmin return the first index (NaN counts as max).
+// Sums and products accumulate in float64; max/min propagate NaN; argmax/argmin return the first index (NaN counts as max).
 import type { ReduceOp, SoftmaxMode } from '../backend';
 import { alloc, type CpuStorage } from './storage';
 
@@ -14,6 +14,9 @@ export function reduce(op: ReduceOp, x: CpuStorage, outer: number, size: number,
         r = 0;
         for (let k = 0; k < size; k++) r += src[base + k * inner];
         if (op === 'mean') r /= size;
+      } else if (op === 'prod') {
+        r = 1;
+        for (let k = 0; k < size; k++) r *= src[base + k * inner];
       } else if (op === 'max' || op === 'min') {
         r = op === 'max' ? -Infinity : Infinity;
         for (let k = 0; k < size; k++) {

@@ -33,7 +33,9 @@ function rowsKernel(dev: PlanDevice, op: ReduceOp, variant: ReduceVariant): 'red
     ? "this adapter does not offer the WebGPU 'subgroups' feature"
     : op === 'argmax' || op === 'argmin'
       ? `subgroup operations carry no index, so there is no subgroup kernel for ${op}`
-      : null;
+      : op === 'prod'
+        ? 'WGSL has no subgroup product, so there is no subgroup kernel for prod'
+        : null;
   if (variant === 'subgroup' && why !== null) {
     throw new GradboxError(
       `${op}: the 'subgroup' reduce kernel was forced (variants.reduce = 'subgroup') but cannot run: ` +
