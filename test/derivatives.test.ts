@@ -156,6 +156,47 @@ eachBackend('derivatives', (use) => {
       ],
       ['gather along an axis', (x) => x.gather(idx, 0).square().sum(), a],
       ['where, maximum', (x) => x.greater(0).where(x.square(), x.exp()).maximum(x.mul(0.5)).sum(), a],
+      [
+        'sin, cos, atan, erf, log1p',
+        (x) => x.sin().mul(x.cos()).add(x.atan()).add(x.erf()).add(x.log1p()).sum(),
+        p,
+      ],
+      ['atan2, elu, gelu', (x) => x.atan2(p).add(x.elu()).add(x.gelu()).square().sum(), a],
+      [
+        'var, std, norm, prod',
+        (x) =>
+          x
+            .var(1)
+            .sum()
+            .add(x.std(0).sum())
+            .add(x.norm())
+            .add(p.prod(1).mul(x.sum(1)).sum()),
+        a,
+      ],
+      [
+        'slice, pad, concat, flip',
+        (x) =>
+          gb
+            .concat(
+              [
+                x.slice([1], [3]).pad([
+                  [1, 0],
+                  [0, 2],
+                ]),
+                x.flip(),
+              ],
+              1,
+            )
+            .square()
+            .sum(),
+        a,
+      ],
+      [
+        'einsum, triu, cdist',
+        (x) =>
+          gb.einsum('ij,kj->ik', x, p).tanh().sum().add(x.triu().square().sum()).add(gb.cdist(x, p).sum()),
+        a,
+      ],
     ];
     for (const [name, f, x] of cases) {
       const r = await gb.checkGrad(f, [x], { order: 2 });
