@@ -28,11 +28,11 @@ struct Params {
 fn before(va: f32, ia: u32, vb: f32, ib: u32) -> bool {
   let pa = ia >= p.size;
   let pb = ib >= p.size;
-  if (pa || pb) { return select(!pa, ia < ib, pa && pb); }
+  if (pa || pb) { return select(!pa, (ia < ib), pa && pb); }
   let na = is_nan(va);
   let nb = is_nan(vb);
-  if (na || nb) { return select(!na, ia < ib, na && nb); }
-  if (va != vb) { return select(va < vb, va > vb, DESC); }
+  if (na || nb) { return select(!na, (ia < ib), na && nb); }
+  if (va != vb) { return select((va < vb), (va > vb), DESC); }
   return ia < ib;
 }
 
