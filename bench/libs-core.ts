@@ -4,7 +4,19 @@ import { type Context, createContext, type Tensor } from '../src/index';
 
 /** One op of a suite, run by a library on inputs it already holds. */
 export type OpName =
-  'matmul' | 'sum' | 'max' | 'sum0' | 'sum1' | 'max0' | 'max1' | 'addBroadcast' | 'softmax' | 'logSumExp';
+  | 'matmul'
+  | 'sum'
+  | 'max'
+  | 'sum0'
+  | 'sum1'
+  | 'max0'
+  | 'max1'
+  | 'addBroadcast'
+  | 'softmax'
+  | 'logSumExp'
+  | 'cumsum'
+  | 'sortDesc'
+  | 'topk';
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -54,10 +66,22 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
       return a.softmax(-1);
     case 'logSumExp':
       return a.logSumExp(-1);
+    case 'cumsum':
+      return a.cumsum(-1);
+    case 'sortDesc':
+      return a.sort(-1, true);
+    case 'topk': {
+      const { values, indices } = a.topk(10);
+      indices.dispose();
+      return values;
+    }
   }
 }
 
-export function gradboxLib(backend: 'webgpu' | 'cpu', variant?: { matmul?: string; reduce?: string }): Lib {
+export function gradboxLib(
+  backend: 'webgpu' | 'cpu',
+  variant?: { matmul?: string; reduce?: string; scan?: string; sort?: string },
+): Lib {
   const label = variant ? Object.values(variant).join('/') : 'auto';
   return {
     id: `gradbox-${backend}${variant ? `-${label}` : ''}`,

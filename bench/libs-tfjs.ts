@@ -26,6 +26,14 @@ function tfOp(op: OpName, xs: tf.Tensor[]): tf.Tensor {
       return tf.softmax(a, -1);
     case 'logSumExp':
       return tf.logSumExp(a, -1);
+    case 'cumsum':
+      return tf.cumsum(a, a.rank - 1);
+    case 'sortDesc':
+    case 'topk': {
+      const { values, indices } = tf.topk(a, op === 'topk' ? 10 : a.shape[a.rank - 1]);
+      indices.dispose();
+      return values;
+    }
   }
 }
 

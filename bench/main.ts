@@ -1,7 +1,7 @@
 // The benchmark page: every suite on every library in one page on one adapter. Each result is checked
 // against a float64 reference before it is timed (warm-up, then repetitions, median and spread); GPU
 // kernel time from timestamp queries is kept apart from end-to-end time with readback.
-// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,train,auto
+// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,train,auto
 import { createContext } from '../src/index';
 import { gradboxLib, type Lib, tfjsLib } from './libs';
 import { BenchRun, type Row } from './runner';
@@ -11,7 +11,7 @@ import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WOR
 
 const q = new URLSearchParams(location.search);
 const QUICK = q.has('quick');
-const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'train', 'auto'];
+const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'train', 'auto'];
 const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
 
 const out = document.getElementById('out')!;
@@ -107,7 +107,7 @@ async function main() {
     log(`limits: ${JSON.stringify(limits)}`);
   }
   const all = cases(QUICK);
-  for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
+  for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
     if (!SUITES.includes(suite)) continue;
     for (const lib of PEERS)
       await run.runLib(
@@ -146,6 +146,15 @@ async function main() {
         continue;
       }
       await run.runLib(gradboxLib('webgpu', { reduce: v }), red, 'ladder', `reduce_${v}`);
+    }
+    // Issue 9: scans, sorting, scatter. The insertion-sort rung is O(n^2) per row: rows up to 1000 only.
+    const cum = all.filter((c) => c.suite === 'scan' && c.op === 'cumsum');
+    for (const v of ['naive', 'blocked'])
+      await run.runLib(gradboxLib('webgpu', { scan: v }), cum, 'ladder', `scan_${v}`);
+    const srt = all.filter((c) => c.suite === 'scan' && c.op === 'sortDesc');
+    for (const v of ['naive', 'bitonic']) {
+      const list = v === 'naive' ? srt.filter((c) => c.shapes[0][c.shapes[0].length - 1] <= 1000) : srt;
+      await run.runLib(gradboxLib('webgpu', { sort: v }), list, 'ladder', `sort_${v}`);
     }
   }
   const training: TrainRow[] = [];

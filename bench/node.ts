@@ -15,7 +15,7 @@ const adapter = probe.backendReason.replace('WebGPU on ', '');
 probe.dispose();
 console.log(`Node ${process.version}; adapter: ${adapter}; ${quick ? 'quick' : 'full'} set`);
 const all = cases(quick);
-for (const suite of ['matmul', 'reductions', 'elementwise'] as const) {
+for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
   for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu'), tfjsLib('cpu')]) {
     await run.runLib(
       lib,

@@ -3,7 +3,7 @@
 import type { OpName } from './libs';
 
 export interface Case {
-  suite: 'matmul' | 'reductions' | 'elementwise';
+  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan';
   name: string;
   op: OpName;
   shapes: number[][];
@@ -200,6 +200,74 @@ export function cases(quick: boolean): Case[] {
     cost: { bytes: 4 * (side * side + side) },
     check: ([x], got) => compare(got, rowReduce(x, side, side, lse64), 1e-5, 1e-5),
   });
+  list.push(...scanCases(quick));
+  return list;
+}
+
+// Issue 9: scans, sorting, scatter
+/** Running sums of each row of (rows, n) in float64. */
+function cumsum64(x: Float32Array, rows: number, n: number): Float64Array {
+  const out = new Float64Array(rows * n);
+  for (let r = 0; r < rows; r++) {
+    let acc = 0;
+    for (let k = 0; k < n; k++) out[r * n + k] = acc += x[r * n + k];
+  }
+  return out;
+}
+
+/** Each row of (rows, n) sorted descending, its first k values. */
+function topk64(x: Float32Array, rows: number, n: number, k: number): number[] {
+  const out: number[] = [];
+  for (let r = 0; r < rows; r++)
+    out.push(
+      ...Array.from(x.subarray(r * n, (r + 1) * n))
+        .sort((a, b) => b - a)
+        .slice(0, k),
+    );
+  return out;
+}
+
+/**
+ * cumsum, sort (descending: tfjs sorts with topk(x, n)) and topk 10, over one row of 1e3-1e6 elements and
+ * along the rows of a matrix. Sorted values are exact; running sums of n values in [-1, 1] in float32
+ * (in any association) are off by about sqrt(n) roundings of partial sums up to ~sqrt(n): 1e-7 n absolute.
+ */
+function scanCases(quick: boolean): Case[] {
+  const list: Case[] = [];
+  const shapes: [string, number, number][] = [
+    ...(quick ? [1e3, 1e5] : [1e3, 1e4, 1e5, 1e6]).map(
+      (n) => [n.toExponential(0), 1, n] as [string, number, number],
+    ),
+    quick ? ['(100,100) rows', 100, 100] : ['(1000,1000) rows', 1000, 1000],
+  ];
+  for (const [label, rows, n] of shapes) {
+    const shape = rows === 1 ? [n] : [rows, n];
+    list.push({
+      suite: 'scan',
+      name: `cumsum of ${label}`,
+      op: 'cumsum',
+      shapes: [shape],
+      cost: { bytes: 8 * rows * n },
+      check: ([x], got) => compare(got, cumsum64(x, rows, n), 1e-4, 1e-7 * n + 1e-5),
+    });
+    if (quick && n > 1e4) continue; // sorts of long rows take seconds on software adapters
+    list.push({
+      suite: 'scan',
+      name: `sort of ${label}`,
+      op: 'sortDesc',
+      shapes: [shape],
+      cost: { bytes: 8 * rows * n },
+      check: ([x], got) => compare(got, topk64(x, rows, n, n), 0, 0),
+    });
+    list.push({
+      suite: 'scan',
+      name: `topk 10 of ${label}`,
+      op: 'topk',
+      shapes: [shape],
+      cost: { bytes: 4 * rows * n },
+      check: ([x], got) => compare(got, topk64(x, rows, n, 10), 0, 0),
+    });
+  }
   return list;
 }
 

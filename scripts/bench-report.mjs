@@ -54,7 +54,7 @@ export function markdown(r) {
     );
     out.push(r.limits.detail, '');
   }
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan']) {
     const rs = r.rows.filter((x) => x.suite === suite);
     if (!rs.length) continue;
     out.push(`## ${suite}`, '');
@@ -136,7 +136,7 @@ function chart(title, bars, unit) {
 
 export function reportHtml(r) {
   const charts = [];
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan']) {
     const rs = r.rows.filter((x) => x.suite === suite && x.value);
     for (const c of [...new Set(rs.map((x) => x.case))]) {
       const bars = rs

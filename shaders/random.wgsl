@@ -85,3 +85,30 @@ fn random_fill(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workg
     if (b * 4u + k < p.n) { out[b * 4u + k] = v[k]; }
   }
 }
+
+// Issue 9: scans, sorting, scatter
+// Integers in [low, low + range): word i of the stream (block i / 4, lane i % 4) as floor(w * range / 2^32).
+struct IntParams {
+  n: u32,
+  key_lo: u32,
+  key_hi: u32,
+  counter_lo: u32,
+  counter_hi: u32,
+  low: i32,
+  range: u32,
+}
+
+@group(0) @binding(0) var<uniform> ip: IntParams;
+@group(0) @binding(1) var<storage, read_write> ints: array<f32>;
+
+@compute @workgroup_size(WG)
+fn random_int(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = flat_id(gid, nwg, WG);
+  if (b * 4u >= ip.n) { return; }
+  let lo = ip.counter_lo + b;
+  let carry = select(0u, 1u, lo < b);
+  let bits = philox(vec4<u32>(lo, ip.counter_hi + carry, 0u, 0u), vec2<u32>(ip.key_lo, ip.key_hi));
+  for (var k = 0u; k < 4u; k++) {
+    if (b * 4u + k < ip.n) { ints[b * 4u + k] = f32(ip.low + i32(mulhilo(bits[k], ip.range).x)); }
+  }
+}

@@ -13,6 +13,7 @@ import * as blocks from './ops/linalg_blocks';
 import * as shapeOps from './ops/shape';
 import { where } from './ops/elementwise';
 import type { TensorLike } from './ops/inputs';
+import { segmentSum } from './ops/scatter';
 import { type PhiloxKey, RandomStream } from './random';
 import { Registry } from './registry';
 import type { Storage } from './backends/backend';
@@ -289,6 +290,29 @@ export class Context {
   ): Tensor {
     this.check('randn');
     return creation.randn(this, shape, options);
+  }
+
+  // Issue 9: scans, sorting, scatter
+  /**
+   * Rows of `data` summed by id: out[s] = sum of data[j] with segmentIds[j] == s, shape
+   * (numSegments, ...data.shape[1:]). Ids that are not integers in [0, numSegments) are ignored.
+   */
+  segmentSum(data: Tensor, segmentIds: Tensor, numSegments: number): Tensor {
+    this.check('segmentSum');
+    return segmentSum(data, segmentIds, numSegments);
+  }
+  /**
+   * Uniform random integers in [low, high) (as float32); `{ seed }` makes them reproducible, and the same
+   * seed gives the same numbers on every backend. high - low must be at most 2^24.
+   */
+  randint(shape: creation.ShapeLike, low: number, high: number, options?: creation.RandomOptions): Tensor {
+    this.check('randint');
+    return creation.randint(this, shape, low, high, options);
+  }
+  /** A random ordering of 0..n-1 (the argsort of n Philox uniforms); `{ seed }` makes it reproducible. */
+  permutation(n: number, options?: creation.RandomOptions): Tensor {
+    this.check('permutation');
+    return creation.permutation(this, n, options);
   }
   /** Elementwise `cond != 0 ? a : b` with broadcasting. */
   where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {

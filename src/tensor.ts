@@ -24,6 +24,8 @@ import {
   variance,
   type VarianceOptions,
 } from './ops/reduce';
+import * as scan from './ops/scan';
+import * as scatter from './ops/scatter';
 import { sizeOf } from './shape';
 
 let nextId = 1;
@@ -468,5 +470,38 @@ export class Tensor {
   /** log(sum(exp(x))) along `axis` (all elements when omitted), computed stably. */
   logSumExp(axis?: number, keepDims = false): Tensor {
     return softmaxFamily('logSumExp', this, axis, keepDims);
+  }
+
+  // Issue 9: scans, sorting, scatter
+  /** Running sums along `axis`: out[k] = x[0] + ... + x[k]. */
+  cumsum(axis = -1): Tensor {
+    return scan.cumsum(this, axis);
+  }
+  /** Running products along `axis`. Its gradient is exact where the input has no zeros. */
+  cumprod(axis = -1): Tensor {
+    return scan.cumprod(this, axis);
+  }
+  /** Values sorted along `axis` (stable; NaN last in both orders). */
+  sort(axis = -1, descending = false): Tensor {
+    return scan.sort(this, axis, descending);
+  }
+  /** Positions that sort the values along `axis`; stable: equal values keep their order. NaN last. */
+  argsort(axis = -1, descending = false): Tensor {
+    return scan.argsort(this, axis, descending);
+  }
+  /** The k largest values along the last axis, largest first (ties: lower position first), and positions. */
+  topk(k: number): { values: Tensor; indices: Tensor } {
+    return scan.topk(this, k);
+  }
+  /** Counts of each integer 0..length-1 among all elements (exact); other values are ignored. */
+  bincount(length: number): Tensor {
+    return scatter.bincount(this, length);
+  }
+  /**
+   * A new tensor: this one with the rows of `updates` added at `indices` along axis 0 (repeated indices
+   * add up; indices that are not integers in range are ignored). updates: (indices.length, ...rest).
+   */
+  scatterAdd(indices: Tensor, updates: Tensor): Tensor {
+    return scatter.scatterAdd(this, indices, updates);
   }
 }

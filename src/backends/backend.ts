@@ -222,4 +222,40 @@ export interface Backend {
     srcStrides: readonly number[],
     shape: readonly number[],
   ): void;
+
+  // Issue 9: scans, sorting, scatter
+  /**
+   * Inclusive scan over the middle axis of x viewed as (outer, size, inner): running sums ('sum') or
+   * products ('prod'); `reverse` runs from the end of the axis (out[k] combines elements k..size-1).
+   */
+  scan(op: ScanOp, x: Storage, outer: number, size: number, inner: number, reverse: boolean): Storage;
+  /**
+   * Stable sort of each of `rows` contiguous rows of `size` elements (ascending, or descending), NaN
+   * last either way; ties keep their order. Returns the first `k` of each sorted row, (rows, k): the
+   * values and their positions in the row (float32 integers).
+   */
+  sort(
+    x: Storage,
+    rows: number,
+    size: number,
+    descending: boolean,
+    k: number,
+  ): { values: Storage; indices: Storage };
+  /** Counts of each integer 0..length-1 among x's elements (exact); other values are ignored. */
+  bincount(x: Storage, length: number): Storage;
+  /**
+   * out(numSegments, inner) = sum of the rows data(j, inner), j < rows, with ids[j] == s; ids that are
+   * not integers in [0, numSegments) are ignored. The order of the additions is unspecified.
+   */
+  segmentSum(data: Storage, ids: Storage, rows: number, inner: number, numSegments: number): Storage;
+  /**
+   * Integers in [low, high) as float32 from the Philox stream (key, counter): element i takes the 32-bit
+   * word i of the stream w and maps it to low + floor(w * (high - low) / 2^32). high - low <= 2^24.
+   */
+  randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage;
 }
+
+// Issue 9: scans, sorting, scatter
+/** Scans. The order is shared with shaders/scan.wgsl. */
+export const SCAN_OPS = ['sum', 'prod'] as const;
+export type ScanOp = (typeof SCAN_OPS)[number];

@@ -145,6 +145,50 @@ export function randn(
   return scaleShift(z, std, mean);
 }
 
+// Issue 9: scans, sorting, scatter
+/** Uniform integers in [low, high): Lemire's multiply of one Philox word per element (bias <= 2^-8). */
+export function randint(
+  ctx: Context,
+  shape: ShapeLike,
+  low: number,
+  high: number,
+  opts: RandomOptions = {},
+): Tensor {
+  const op = 'randint';
+  const s = toShape(op, shape);
+  for (const [name, v] of [
+    ['low', low],
+    ['high', high],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || Math.abs(v) > 2 ** 24) {
+      throw new GradboxError(
+        `${op}: ${name} must be an integer from -2^24 to 2^24 (float32 integers are exact there), got ${describe(v)}`,
+      );
+    }
+  }
+  if (high <= low || high - low > 2 ** 24) {
+    throw new GradboxError(
+      `${op}: needs low < high and high - low <= 2^24 (integers in [low, high)), got low ${low} and high ${high}`,
+    );
+  }
+  const n = sizeOf(s);
+  const { key, counter } =
+    opts.seed === undefined ? ctx.nextRandomStream(n) : { key: seedToKey(op, opts.seed), counter: 0 };
+  return ctx.wrap(ctx.engine.randint(key, counter, n, low, high), s);
+}
+
+/** A random ordering of 0..n-1: the stable argsort of n Philox uniforms, so identical on every backend. */
+export function permutation(ctx: Context, n: number, opts: RandomOptions = {}): Tensor {
+  const op = 'permutation';
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > 2 ** 24) {
+    throw new GradboxError(`${op}: n must be an integer from 0 to 2^24, got ${describe(n)}`);
+  }
+  const u = randomRaw(ctx, op, 'uniform', [n], opts.seed);
+  const out = u.argsort();
+  u.dispose();
+  return out;
+}
+
 function randomRaw(
   ctx: Context,
   op: string,

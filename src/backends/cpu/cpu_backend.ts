@@ -8,6 +8,7 @@ import type {
   OptimizerHyper,
   OptimizerRule,
   ReduceOp,
+  ScanOp,
   SoftmaxMode,
   Storage,
   UnaryOp,
@@ -19,6 +20,8 @@ import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
 import { stridedInto, stridedRead } from './shape';
+import { scan, sort } from './scan';
+import { bincount, randint, segmentSum } from './scatter';
 import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
@@ -126,6 +129,28 @@ export class CpuBackend implements Backend {
     shape: readonly number[],
   ): void {
     stridedInto(cpu(dst), dstOffset, dstStrides, cpu(src), srcStrides, shape);
+  }
+  // Issue 9: scans, sorting, scatter
+  scan(op: ScanOp, x: Storage, outer: number, size: number, inner: number, reverse: boolean): Storage {
+    return scan(op, cpu(x), outer, size, inner, reverse);
+  }
+  sort(
+    x: Storage,
+    rows: number,
+    size: number,
+    descending: boolean,
+    k: number,
+  ): { values: Storage; indices: Storage } {
+    return sort(cpu(x), rows, size, descending, k);
+  }
+  bincount(x: Storage, length: number): Storage {
+    return bincount(cpu(x), length);
+  }
+  segmentSum(data: Storage, ids: Storage, rows: number, inner: number, numSegments: number): Storage {
+    return segmentSum(cpu(data), cpu(ids), rows, inner, numSegments);
+  }
+  randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
+    return randint(this.F, key, counter, length, low, high);
   }
 }
 

@@ -8,7 +8,10 @@ import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
 import reduceWgsl from '../../../shaders/reduce.wgsl?raw';
 import shapeWgsl from '../../../shaders/shape.wgsl?raw';
+import scanWgsl from '../../../shaders/scan.wgsl?raw';
+import scatterWgsl from '../../../shaders/scatter.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
+import sortWgsl from '../../../shaders/sort.wgsl?raw';
 import type { ShaderSource } from './runner';
 
 function withCommon(name: string, code: string): ShaderSource {
@@ -27,6 +30,10 @@ export const SHADERS = {
   reduce: withCommon('reduce', reduceWgsl),
   shape: withCommon('shape', shapeWgsl),
   softmax: withCommon('softmax', softmaxWgsl),
+  // Issue 9: scans, sorting, scatter
+  scan: withCommon('scan', scanWgsl),
+  sort: withCommon('sort', sortWgsl),
+  scatter: withCommon('scatter', scatterWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

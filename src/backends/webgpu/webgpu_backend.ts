@@ -14,6 +14,7 @@ import {
   type OptimizerHyper,
   type OptimizerRule,
   type ReduceOp,
+  type ScanOp,
   type SoftmaxMode,
   type Storage,
   UNARY_OPS,
@@ -26,6 +27,10 @@ import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
 import * as shapeKernels from './kernels/shape';
+import * as scanKernels from './kernels/scan';
+import type { ScanVariant, SortVariant } from './kernels/scan';
+import * as scatterKernels from './kernels/scatter';
+import type { ScatterVariant } from './kernels/scatter';
 import { bindingOf, GpuRunner, type GpuStorage, type PipelineSpec } from './runner';
 import { SHADERS } from './shaders';
 
@@ -70,10 +75,20 @@ export class WebGpuBackend implements Backend, GpuInterop {
   readonly lost: Promise<string>;
   readonly gpu: GpuInterop = this;
   /** Kernel variants to use; 'auto' chooses by shape. Tests and benchmarks pin them to compare rungs. */
-  readonly variants: { matmul: MatmulVariant; reduce: ReduceVariant; softmax: SoftmaxVariant } = {
+  readonly variants: {
+    matmul: MatmulVariant;
+    reduce: ReduceVariant;
+    softmax: SoftmaxVariant;
+    scan: ScanVariant;
+    sort: SortVariant;
+    scatter: ScatterVariant;
+  } = {
     matmul: 'auto',
     reduce: 'auto',
     softmax: 'auto',
+    scan: 'auto',
+    sort: 'auto',
+    scatter: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -220,5 +235,35 @@ export class WebGpuBackend implements Backend, GpuInterop {
     shape: readonly number[],
   ): void {
     shapeKernels.stridedInto(this.runner, gpu(dst), dstOffset, dstStrides, gpu(src), srcStrides, shape);
+  }
+  // Issue 9: scans, sorting, scatter
+  scan(op: ScanOp, x: Storage, outer: number, size: number, inner: number, reverse: boolean): Storage {
+    return scanKernels.scan(this.runner, op, gpu(x), outer, size, inner, reverse, this.variants.scan);
+  }
+  sort(
+    x: Storage,
+    rows: number,
+    size: number,
+    descending: boolean,
+    k: number,
+  ): { values: Storage; indices: Storage } {
+    return scanKernels.sort(this.runner, gpu(x), rows, size, descending, k, this.variants.sort);
+  }
+  bincount(x: Storage, length: number): Storage {
+    return scatterKernels.bincount(this.runner, gpu(x), length, this.variants.scatter);
+  }
+  segmentSum(data: Storage, ids: Storage, rows: number, inner: number, numSegments: number): Storage {
+    return scatterKernels.segmentSum(
+      this.runner,
+      gpu(data),
+      gpu(ids),
+      rows,
+      inner,
+      numSegments,
+      this.variants.scatter,
+    );
+  }
+  randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
+    return scatterKernels.randint(this.runner, key, counter, length, low, high);
   }
 }
