@@ -192,6 +192,18 @@ eachBackend('derivatives', (use) => {
         a,
       ],
       [
+        'cumsum, sort, topk, segmentSum',
+        (x) =>
+          x
+            .cumsum(1)
+            .square()
+            .sum()
+            .add(x.sort(0).mul(p).sum())
+            .add(x.topk(2).values.exp().sum())
+            .add(gb.segmentSum(x, idx, 3).square().sum()),
+        a,
+      ],
+      [
         'einsum, triu, cdist',
         (x) =>
           gb.einsum('ij,kj->ik', x, p).tanh().sum().add(x.triu().square().sum()).add(gb.cdist(x, p).sum()),
