@@ -218,12 +218,11 @@ function cumsum64(x: Float32Array, rows: number, n: number): Float64Array {
 /** Each row of (rows, n) sorted descending, its first k values. */
 function topk64(x: Float32Array, rows: number, n: number, k: number): number[] {
   const out: number[] = [];
-  for (let r = 0; r < rows; r++)
-    out.push(
-      ...Array.from(x.subarray(r * n, (r + 1) * n))
-        .sort((a, b) => b - a)
-        .slice(0, k),
-    );
+  for (let r = 0; r < rows; r++) {
+    const sorted = Float64Array.from(x.subarray(r * n, (r + 1) * n)).sort((a, b) => b - a);
+    // A loop, not push(...): spreading a million values overflows the call stack.
+    for (let j = 0; j < k; j++) out.push(sorted[j]);
+  }
   return out;
 }
 
