@@ -122,9 +122,11 @@ export class BenchRun {
         });
       return;
     }
-    let prev: { ms: number; cost: number } | null = null;
+    // The last measured size of each op: a sort's time says nothing about a cumsum's.
+    const last = new Map<string, { ms: number; cost: number }>();
     for (const c of list) {
       const cost = c.cost.flops ?? c.cost.bytes ?? 1;
+      const prev = last.get(c.op);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {
         this.rows.push({
@@ -133,14 +135,14 @@ export class BenchRun {
           library: lib.library,
           backend: lib.backend,
           variant: variant ?? lib.variant,
-          skipped: `estimated ${(est / 1000).toFixed(0)} s from the previous size: over this run's budget`,
+          skipped: `estimated ${(est / 1000).toFixed(0)} s from this op's previous size: over this run's budget`,
         });
         continue;
       }
       try {
         const row = await this.runCase(lib, c, handle, suite, variant);
         this.rows.push(row);
-        if (row.medianMs !== undefined) prev = { ms: row.medianMs, cost };
+        if (row.medianMs !== undefined) last.set(c.op, { ms: row.medianMs, cost });
         this.log(
           `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
         );
