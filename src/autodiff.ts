@@ -133,9 +133,9 @@ function distinctArgs(ctx: Context, inputs: readonly Tensor[]): Tensor[] {
 
 /**
  * Runs `work` in a tidy scope, unless an outer grad() is recording: then its intermediates are part of the
- * outer record (its backward pass reads them), and the outer call's scope frees them.
+ * outer record (its backward pass reads them), and the outer call's scope frees them. @internal
  */
-function scoped<T>(ctx: Context, work: () => T): T {
+export function scoped<T>(ctx: Context, work: () => T): T {
   return isRecording(ctx) ? work() : ctx.tidy(work);
 }
 

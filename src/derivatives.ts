@@ -1,15 +1,10 @@
 // Derivatives beyond the gradient: Jacobians, Hessians, Hessian-vector and Jacobian-vector products,
 // all from reverse mode (a backward pass run under an outer tape is recorded and can be differentiated).
-import { grad, isRecording, pullback, recordOver, vjp } from './autodiff';
+import { grad, pullback, recordOver, scoped, vjp } from './autodiff';
 import type { Context } from './context';
 import { describe, fmtShape, GradboxError } from './errors';
 import { writeAt } from './ops/optim';
 import { Tensor } from './tensor';
-
-/** Runs work in a tidy scope, or in the enclosing one while an outer grad() records (it reads the tensors). */
-function scoped<T>(ctx: Context, work: () => T): T {
-  return isRecording(ctx) ? work() : ctx.tidy(work);
-}
 
 function sameShape(op: string, what: string, v: unknown, x: Tensor): Tensor {
   if (!(v instanceof Tensor)) throw new GradboxError(`${op}: ${what} must be a Tensor, got ${describe(v)}`);
