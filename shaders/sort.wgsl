@@ -4,6 +4,9 @@
 // (pads carry positions >= size and order after everything); bitonic_init fills the work arrays,
 // bitonic_local sorts or merges BLOCK-element blocks in workgroup memory, bitonic_global does one
 // compare-exchange step across blocks per dispatch; sort_out writes the first k of each row.
+// Select (top-k for small k): select_first and select_next keep, one invocation per chunk of a row, the
+// chunk's k first (value, index) pairs in private arrays; repeated on the candidates until a row is one
+// chunk. No barriers and no workgroup memory, which suits software adapters.
 
 override DESC: bool = false;
 const WG: u32 = 256u;
@@ -29,6 +32,11 @@ fn before(va: f32, ia: u32, vb: f32, ib: u32) -> bool {
   let pa = ia >= p.size;
   let pb = ib >= p.size;
   if (pa || pb) { return select(!pa, (ia < ib), pa && pb); }
+  return before_value(va, ia, vb, ib);
+}
+
+// before() for real elements (no bitonic pads): NaN last, then by value, ties by position.
+fn before_value(va: f32, ia: u32, vb: f32, ib: u32) -> bool {
   let na = is_nan(va);
   let nb = is_nan(vb);
   if (na || nb) { return select(!na, (ia < ib), na && nb); }
@@ -166,4 +174,97 @@ fn sort_out(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgrou
   let j = (i / p.k) * p.padded + i % p.k;
   values[i] = skeys[j];
   indices[i] = f32(spos[j]);
+}
+
+// Select: one invocation per `chunk` elements of a row of `size`; writes the chunk's first k, in order,
+// to (rows, chunks, k). A chunk of fewer than k elements fills its tail with NaN at index -1: those
+// stay behind every real element in the next level (NaN, and later positions than any real NaN), and
+// a row always holds at least k real elements (k <= size), so they never reach the output.
+const MAX_K: u32 = 32u;
+
+struct SelectParams {
+  rows: u32,
+  size: u32,   // input row length
+  chunk: u32,  // elements per invocation
+  chunks: u32, // ceil(size / chunk): output row length is chunks * k
+  k: u32,      // kept per chunk, <= MAX_K
+}
+
+struct Kept {
+  v: array<f32, MAX_K>,
+  i: array<u32, MAX_K>, // positions in the input row
+  n: u32,
+}
+
+@group(0) @binding(0) var<uniform> sp: SelectParams;
+// select_first: src, then its outputs; select_next: src, sel_idx, then `values` and `indices` (above).
+@group(0) @binding(2) var<storage, read_write> first_values: array<f32>;
+@group(0) @binding(3) var<storage, read_write> first_indices: array<f32>;
+@group(0) @binding(2) var<storage, read> sel_idx: array<f32>;
+
+// The first k of chunk q (= row * chunks + chunk) by before_value: a sorted buffer, each element either
+// dropped after one comparison with the last kept or inserted. Positions rise, so an element equal to
+// a kept one goes after it (stable).
+fn keep_chunk(q: u32) -> Kept {
+  var kept: Kept;
+  kept.n = 0u;
+  let r = q / sp.chunks;
+  let start = (q % sp.chunks) * sp.chunk;
+  let end = min(start + sp.chunk, sp.size);
+  for (var i = start; i < end; i++) {
+    let v = src[r * sp.size + i];
+    if (kept.n == sp.k) {
+      if (!before_value(v, i, kept.v[sp.k - 1u], kept.i[sp.k - 1u])) { continue; }
+      kept.n = kept.n - 1u;
+    }
+    var j = kept.n;
+    while (j > 0u && before_value(v, i, kept.v[j - 1u], kept.i[j - 1u])) {
+      kept.v[j] = kept.v[j - 1u];
+      kept.i[j] = kept.i[j - 1u];
+      j = j - 1u;
+    }
+    kept.v[j] = v;
+    kept.i[j] = i;
+    kept.n = kept.n + 1u;
+  }
+  return kept;
+}
+
+// First level: indices are positions in the row.
+@compute @workgroup_size(NAIVE_WG)
+fn select_first(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let q = flat_id(gid, nwg, NAIVE_WG);
+  if (q >= sp.rows * sp.chunks) { return; }
+  let kept = keep_chunk(q);
+  for (var c = 0u; c < sp.k; c++) {
+    let o = q * sp.k + c;
+    if (c < kept.n) {
+      first_values[o] = kept.v[c];
+      first_indices[o] = f32(kept.i[c]);
+    } else {
+      first_values[o] = nan_f32();
+      first_indices[o] = -1.0;
+    }
+  }
+}
+
+// Later levels: the input is the previous level's candidates, sel_idx their indices in the original row.
+// Candidates keep the original order among equal values (chunk c's before chunk c+1's, each chunk's in
+// order), so ordering by candidate position orders by original index.
+@compute @workgroup_size(NAIVE_WG)
+fn select_next(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let q = flat_id(gid, nwg, NAIVE_WG);
+  if (q >= sp.rows * sp.chunks) { return; }
+  let kept = keep_chunk(q);
+  let r = q / sp.chunks;
+  for (var c = 0u; c < sp.k; c++) {
+    let o = q * sp.k + c;
+    if (c < kept.n) {
+      values[o] = kept.v[c];
+      indices[o] = sel_idx[r * sp.size + kept.i[c]];
+    } else {
+      values[o] = nan_f32();
+      indices[o] = -1.0;
+    }
+  }
 }

@@ -1,7 +1,9 @@
 // sort, argsort and topk on both backends against float64 references (a stable sort of (value, position)
 // with NaN last): rows around the bitonic block (512) and power-of-two paddings, long rows, along axis 0
-// and -1, every WebGPU rung forced; stability with ties, NaN placement, gradients, errors.
+// and -1, every WebGPU rung forced; stability with ties, NaN placement, gradients, errors. topk (small k)
+// on every rung, select included, against the same reference; the CPU's select and full-sort paths agree.
 import { expect, it } from 'vitest';
+import { type CpuSortPath, sort as cpuSort } from '../src/backends/cpu/scan';
 import type { SortVariant } from '../src/backends/webgpu/kernels/scan';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
 import { type Context, GradboxError } from '../src/index';
@@ -60,6 +62,41 @@ const CASES: [number[], number][] = [
   [[700, 2], 0],
 ];
 
+/** The first k of each row of the reference sort along the last axis, (rows, k). */
+function topkRef(x: ArrayLike<number>, shape: number[], k: number, desc = true) {
+  const n = shape[shape.length - 1];
+  const rows = size(shape) / n;
+  const full = sortRef(x, [rows, n], 1, desc);
+  const values: number[] = [];
+  const indices: number[] = [];
+  for (let r = 0; r < rows; r++)
+    for (let c = 0; c < k; c++) {
+      values.push(full.values[r * n + c]);
+      indices.push(full.indices[r * n + c]);
+    }
+  return { values, indices };
+}
+
+const TOPK_SHAPES = [[63], [64], [65], [257], [1025], [5000], [3, 2049]];
+const TOPK_KS = [1, 5, 10, 32];
+
+/**
+ * Rows for topk, by case number: values rounded to eighths of [-4, 4] (about 64 distinct values, so
+ * the largest repeat and ties decide positions), a NaN; every third case also has its even positions NaN
+ * (short of the last 64 of a two-row stretch: in [63], 31 numbers for k = 32, so NaN reaches the
+ * output; longer rows keep numbers where the NaN stop), every other case
+ * has only values <= 0 with many -0 and +0 (the largest are zeros of both signs, tied).
+ */
+function topkData(shape: number[], c: number): Float32Array {
+  const x = randomData(size(shape), 700 + c, 4).map((v) => Math.round(v * 8) / 8);
+  for (let i = 0; i < x.length; i++) {
+    if (c % 2 === 1) x[i] = i % 3 === 0 ? (i % 2 ? -0 : 0) : -Math.abs(x[i]);
+    if (c % 3 === 0 && i % 2 === 0 && i < 2 * shape[shape.length - 1] - 64) x[i] = Number.NaN;
+  }
+  x[x.length >> 1] = Number.NaN;
+  return x;
+}
+
 async function withSort(gb: Context, variant: SortVariant, body: () => Promise<void>) {
   const engine = gb.engine as WebGpuBackend;
   engine.variants.sort = variant;
@@ -100,6 +137,85 @@ eachBackend('sorting', (use, backend) => {
       };
       if (backend === 'webgpu') await withSort(gb, variant, body);
       else await body();
+    });
+  }
+
+  const topkVariants: SortVariant[] =
+    backend === 'webgpu' ? ['auto', 'naive', 'bitonic', 'select'] : ['auto'];
+  for (const variant of topkVariants) {
+    it(`topk with small k matches the float64 reference: ties, NaN, -0/+0 (${variant})`, async () => {
+      const gb = use();
+      const body = async () => {
+        for (const [c, shape] of TOPK_SHAPES.entries()) {
+          const n = shape[shape.length - 1];
+          // The insertion-sort rung is O(n^2) per row on one invocation: keep its rows short here.
+          if (variant === 'naive' && n > 1100) continue;
+          const x = topkData(shape, c);
+          const t = gb.tensor(x, shape);
+          for (const k of TOPK_KS) {
+            const want = topkRef(x, shape, k);
+            const r = t.topk(k);
+            expect(r.values.shape).toEqual([...shape.slice(0, -1), k]);
+            const what = `topk ${k} of ${shape} (case ${c})`;
+            expect(firstMismatch(await r.indices.data(), want.indices), `${what} indices`).toBeNull();
+            expect(firstMismatch(await r.values.data(), want.values), `${what} values`).toBeNull();
+            r.values.dispose();
+            r.indices.dispose();
+          }
+          t.dispose();
+        }
+      };
+      if (backend === 'webgpu') await withSort(gb, variant, body);
+      else await body();
+    });
+  }
+
+  if (backend === 'webgpu') {
+    it('select: ascending through the backend; k over its limit is refused when forced', async () => {
+      const gb = use();
+      const engine = gb.engine as WebGpuBackend;
+      await withSort(gb, 'select', async () => {
+        // topk only asks for the largest; the backend's sort also takes descending = false.
+        for (const [c, shape] of [[257], [3, 2049]].entries()) {
+          const x = topkData(shape, c + 1);
+          const n = shape[shape.length - 1];
+          const s = engine.upload(x);
+          const r = engine.sort(s, size(shape) / n, n, false, 10);
+          const want = topkRef(x, shape, 10, false);
+          expect(firstMismatch(await engine.read(r.indices), want.indices), `${shape}`).toBeNull();
+          expect(firstMismatch(await engine.read(r.values), want.values), `${shape}`).toBeNull();
+          for (const b of [s, r.values, r.indices]) engine.free(b);
+        }
+        const t = gb.tensor(randomData(100, 3), [100]);
+        expect(() => t.topk(33)).toThrow(GradboxError);
+        expect(() => t.topk(33)).toThrow(/'select' variant keeps at most 32 values per row, got k = 33/);
+        t.dispose();
+      });
+    });
+  } else {
+    it('the select and full-sort paths give identical results (both orders, every k)', () => {
+      for (const [c, shape] of [[63], [257], [3, 2049]].entries()) {
+        const x = topkData(shape, c);
+        const n = shape[shape.length - 1];
+        const rows = size(shape) / n;
+        for (const desc of [true, false])
+          for (const k of [0, 1, 5, 32, n]) {
+            const run = (path: CpuSortPath) => cpuSort({ length: x.length, data: x }, rows, n, desc, k, path);
+            const a = run('select');
+            const b = run('sort');
+            const what = `${shape} desc ${desc} k ${k}`;
+            // Object.is: the same elements, -0 kept apart from +0, NaN equal to NaN.
+            expect(
+              Array.from(a.values.data)
+                .map((v, i) => Object.is(v, b.values.data[i]))
+                .every(Boolean),
+              what,
+            ).toBe(true);
+            expect(Array.from(a.indices.data), what).toEqual(Array.from(b.indices.data));
+            const want = topkRef(x, shape, k, desc);
+            expect(firstMismatch(a.indices.data, want.indices), what).toBeNull();
+          }
+      }
     });
   }
 

@@ -1,7 +1,9 @@
 // Plans scans (shaders/scan.wgsl) and sorts (shaders/sort.wgsl).
 // Scans: one invocation per row (naive), or the multi-pass blocked scan: each 512-element block of a row
 // scanned in workgroup memory, the block totals scanned (recursively, by the same plan), then added back.
-// Sorts: one invocation per row (insertion sort), or bitonic over rows padded to a power of two.
+// Sorts: one invocation per row (insertion sort), or bitonic over rows padded to a power of two; for a
+// small k, select: each chunk of a row keeps its k first, repeated on the candidates until one chunk
+// per row is left (no full sort at all).
 import { GradboxError } from '../../../errors';
 import { SCAN_OPS, type ScanOp } from '../../backend';
 import { grid2d, gridFor } from '../grid';
@@ -17,8 +19,21 @@ const BLOCK = 512;
 
 /** Which scan kernel runs: one invocation per row ('naive'), the blocked multi-pass scan, or by shape. */
 export type ScanVariant = 'auto' | 'naive' | 'blocked';
-/** Which sort kernel runs: one invocation per row ('naive', insertion sort), bitonic, or by shape. */
-export type SortVariant = 'auto' | 'naive' | 'bitonic';
+/**
+ * Which sort kernel runs: one invocation per row ('naive', insertion sort), bitonic, the chunked
+ * selection of the first k ('select', k <= SELECT_MAX_K only), or by shape.
+ */
+export type SortVariant = 'auto' | 'naive' | 'bitonic' | 'select';
+/** The most outputs per row 'select' keeps (MAX_K in shaders/sort.wgsl: the private arrays' length). */
+export const SELECT_MAX_K = 32;
+/**
+ * Elements per invocation of 'select'. Software adapters have a few cores and pay per dispatch: long
+ * chunks (one level for rows of up to 1024, two to 1e5 at k 32). Hardware wants more invocations in
+ * flight, so shorter ones there (a guess: not measured on a GPU).
+ */
+function selectChunk(dev: PlanDevice): number {
+  return dev.software ? 1024 : 256;
+}
 
 /**
  * 'auto': the naive scan where rows alone fill the device (many rows, or short ones) and on software
@@ -33,14 +48,25 @@ export function scanPlan(dev: PlanDevice, rows: number, size: number, variant: S
  * 'auto': insertion sort per row for short rows, else bitonic (an O(n^2) sort of long rows would crawl).
  * On software adapters, whose barriers are dear, many rows of up to 1024 also sort one per invocation:
  * measured on SwiftShader, (100,100) rows took 13 ms that way and 143 ms bitonic (one row of 1000: 26 vs 8).
+ * Before both: 'select' where k <= SELECT_MAX_K and k is under an eighth of the row.
  */
 export function sortPlan(
   dev: PlanDevice,
   rows: number,
   size: number,
   variant: SortVariant = 'auto',
-): 'naive' | 'bitonic' {
+  k = size,
+): 'naive' | 'bitonic' | 'select' {
+  if (variant === 'select' && k > SELECT_MAX_K) {
+    throw new GradboxError(
+      `sort: the 'select' variant keeps at most ${SELECT_MAX_K} values per row, got k = ${k} ` +
+        `(rows of ${size}); use 'auto', 'naive' or 'bitonic' for larger k`,
+    );
+  }
   if (variant !== 'auto') return variant;
+  // Selection reads each element once and compares most with the last kept only: far cheaper than
+  // sorting the row wherever k is a small part of it (topk 10 of 1e5 on SwiftShader: 1273 ms bitonic).
+  if (k <= SELECT_MAX_K && k * 8 < size) return 'select';
   return size <= 32 || (dev.software && (size <= 64 || (rows >= 16 && size <= 1024))) ? 'naive' : 'bitonic';
 }
 
@@ -129,10 +155,11 @@ export function sort(
       `sort: rows of ${size} elements exceed 2^24, where float32 positions stop being exact`,
     );
   }
+  const plan = sortPlan(r.info, rows, size, variant, k);
+  if (plan === 'select' && rows * k !== 0) return select(r, x, rows, size, descending, k);
   const values = r.alloc(rows * k);
   const indices = r.alloc(rows * k);
   if (rows * k === 0) return { values, indices };
-  const plan = sortPlan(r.info, rows, size, variant);
   let padded = size;
   if (plan === 'bitonic') for (padded = 1; padded < size; padded *= 2);
   const keys = r.alloc(rows * padded);
@@ -192,4 +219,45 @@ export function sort(
   r.free(keys);
   r.free(pos);
   return { values, indices };
+}
+
+/**
+ * The first k of each row by selection: every chunk of a row keeps its k first (value, index) pairs,
+ * in order; the (rows, chunks * k) candidates are selected from again, chunk by chunk, until a row is a
+ * single chunk, whose k first are the row's. Candidates keep the original order among equal values,
+ * so each level orders exactly as the full sort does (see select_next in shaders/sort.wgsl).
+ */
+function select(
+  r: GpuRunner,
+  x: GpuStorage,
+  rows: number,
+  size: number,
+  descending: boolean,
+  k: number,
+): { values: GpuStorage; indices: GpuStorage } {
+  const chunk = Math.max(selectChunk(r.info), k);
+  let src = x;
+  let idx: GpuStorage | null = null;
+  let n = size;
+  for (;;) {
+    const chunks = Math.ceil(n / chunk);
+    const values = r.alloc(rows * chunks * k);
+    const indices = r.alloc(rows * chunks * k);
+    r.dispatch({
+      shader: SHADERS.sort,
+      entry: idx ? 'select_next' : 'select_first',
+      constants: { DESC: descending ? 1 : 0 },
+      params: new Params().u32(rows, n, chunk, chunks, k),
+      buffers: idx ? [src, idx, values, indices] : [src, values, indices],
+      workgroups: gridFor(rows * chunks, NAIVE_WG),
+    });
+    if (idx) {
+      r.free(src);
+      r.free(idx);
+    }
+    if (chunks === 1) return { values, indices };
+    src = values;
+    idx = indices;
+    n = chunks * k;
+  }
 }
