@@ -264,6 +264,6 @@ export class WebGpuBackend implements Backend, GpuInterop {
     );
   }
   randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
-    return scatterKernels.randint(this.runner, key, counter, length, low, high);
+    return layout.randint(this.runner, key, counter, length, low, high);
   }
 }

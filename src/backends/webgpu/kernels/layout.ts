@@ -1,4 +1,5 @@
-// Plans data-movement and fill dispatches: gather, one-hot, constant fills and Philox random fills.
+// Plans data-movement and fill dispatches: gather, one-hot, constant fills and Philox random fills
+// (uniform, normal and integer).
 
 import type { PhiloxKey } from '../../../random';
 import { seedWords } from '../../../random';
@@ -76,6 +77,28 @@ export function random(
     entry: 'random_fill',
     constants: { DIST: dist === 'uniform' ? 0 : 1 },
     params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi),
+    buffers: [out],
+    workgroups: gridFor(Math.ceil(length / 4), 64),
+  });
+  return out;
+}
+
+/** Integers in [low, high) from the Philox stream: Lemire's multiply-high of one 32-bit word each. */
+export function randint(
+  r: GpuRunner,
+  key: PhiloxKey,
+  counter: number,
+  length: number,
+  low: number,
+  high: number,
+): GpuStorage {
+  const out = r.alloc(length);
+  if (length === 0) return out;
+  const c = seedWords(counter);
+  r.dispatch({
+    shader: SHADERS.random,
+    entry: 'random_int',
+    params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi).u32(low | 0, high - low),
     buffers: [out],
     workgroups: gridFor(Math.ceil(length / 4), 64),
   });

@@ -1,8 +1,6 @@
 // Plans the histogram-like kernels (shaders/scatter.wgsl) and Philox integers (random_int in
 // shaders/random.wgsl). Atomic rungs: one invocation per input element adding into zeroed outputs;
 // naive rungs: one invocation per output walking all the input (deterministic, O(outputs x inputs)).
-import type { PhiloxKey } from '../../../random';
-import { seedWords } from '../../../random';
 import { gridFor } from '../grid';
 import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
@@ -77,27 +75,6 @@ export function segmentSum(
     params,
     buffers: [data, ids, out],
     workgroups: gridFor(rows * inner, WG),
-  });
-  return out;
-}
-
-export function randint(
-  r: GpuRunner,
-  key: PhiloxKey,
-  counter: number,
-  length: number,
-  low: number,
-  high: number,
-): GpuStorage {
-  const out = r.alloc(length);
-  if (length === 0) return out;
-  const c = seedWords(counter);
-  r.dispatch({
-    shader: SHADERS.random,
-    entry: 'random_int',
-    params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi).u32(low | 0, high - low),
-    buffers: [out],
-    workgroups: gridFor(Math.ceil(length / 4), 64),
   });
   return out;
 }
