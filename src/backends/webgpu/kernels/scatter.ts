@@ -1,5 +1,4 @@
-// Plans the histogram-like kernels (shaders/scatter.wgsl) and Philox integers (random_int in
-// shaders/random.wgsl). Atomic rungs: one invocation per input element adding into zeroed outputs;
+// Plans the histogram-like kernels (shaders/scatter.wgsl). Atomic rungs: one invocation per input element adding into zeroed outputs;
 // naive rungs: one invocation per output walking all the input (deterministic, O(outputs x inputs)).
 import { gridFor } from '../grid';
 import { Params } from '../params';
