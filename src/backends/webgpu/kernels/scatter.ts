@@ -1,5 +1,6 @@
 // Plans the histogram-like kernels (shaders/scatter.wgsl). Atomic rungs: one invocation per input element
-// adding into zeroed outputs; naive rungs: one invocation per output walking all the input (deterministic, O(outputs x inputs)).
+// adding into zeroed outputs; naive rungs: one invocation per output walking all the input
+// (deterministic, O(outputs x inputs)).
 import { gridFor } from '../grid';
 import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
