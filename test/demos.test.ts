@@ -1,7 +1,8 @@
 // The built demos (npm run build:demos) driven in headless Chromium, once with WebGPU (SwiftShader here)
 // and once without it: they load without errors, train until the loss halves (the spiral to 90%
 // accuracy), survive a backend switch, reproduce a state from the URL, replay a reset exactly, answer
-// bad input with a message and a default, and leave a non-blank screenshot in test-results/.
+// bad input with a message and a default, and leave a non-blank screenshot in test-results/. The landing
+// page is a course map: its pillars in order, cards that load, usable by keyboard and on a phone.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
@@ -120,6 +121,16 @@ const SPIRAL =
   'demos/playground/index.html?dataset=spiral&hidden=16,16&x1sq=true&x2sq=true&x1x2=true&sinx1=true&sinx2=true' +
   '&optimizer=adam&lr=0.03&batchSize=64&stepsPerFrame=10&seed=3';
 
+/** The landing page's pillars in course order, with the demo each card links to. */
+const LANDING_PILLARS: [string, string[]][] = [
+  ['Linear algebra', []],
+  ['Multivariate calculus', []],
+  ['Optimisation', []],
+  ['Probability and statistics', []],
+  ['Models', ['./demos/linear-regression/', './demos/playground/']],
+  ['Under the hood', ['./demos/kernels/']],
+];
+
 for (const webgpu of [true, false]) {
   const mode = webgpu ? 'webgpu' : 'cpu';
   describe(`demos in headless Chromium ${webgpu ? 'with WebGPU' : 'without WebGPU'}`, () => {
@@ -129,6 +140,110 @@ for (const webgpu of [true, false]) {
     });
     afterAll(async () => {
       await browser?.close();
+    });
+
+    it('the landing page is a course map: pillars in order, cards that load, keyboard, phone width', async () => {
+      const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
+      const errors: string[] = [];
+      const elsewhere: string[] = [];
+      page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(`console: ${m.text()}`);
+      });
+      page.on('request', (r) => {
+        if (!r.url().startsWith(base) && !r.url().startsWith('data:')) elsewhere.push(r.url());
+      });
+      await page.goto(`${base}/index.html`);
+      await page.waitForLoadState('load');
+      // One section per pillar, in the order the course teaches them, each under its own heading.
+      const pillars = await page.$$eval('main > section.pillar', (sections) =>
+        sections.map((s) => ({
+          heading: s.querySelector('h2')?.textContent?.trim(),
+          labelled: s.getAttribute('aria-labelledby') === s.querySelector('h2')?.id,
+          cards: [...s.querySelectorAll('a.card')].map((a) => a.getAttribute('href')),
+          coming: (s.querySelector('.coming')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+          links: s.querySelectorAll('a').length,
+        })),
+      );
+      expect(pillars.map((p) => p.heading)).toEqual(LANDING_PILLARS.map(([h]) => h));
+      pillars.forEach((p, i) => {
+        expect(p.labelled).toBe(true);
+        expect(p.cards).toEqual(LANDING_PILLARS[i][1]);
+        // A pillar without a demo says what is coming, in one line, and links nowhere.
+        if (p.cards.length === 0) {
+          expect(p.coming).toMatch(/^Coming: .+\.$/);
+          expect(p.coming.split(/(?<=\.)\s/)).toHaveLength(1);
+          expect(p.links).toBe(0);
+        }
+      });
+      // Landmarks: a banner, one main, a footer; a single h1.
+      expect(await page.locator('body > header').count()).toBe(1);
+      expect(await page.locator('main').count()).toBe(1);
+      expect(await page.locator('body > footer').count()).toBe(1);
+      expect(await page.locator('h1').count()).toBe(1);
+      // Every card: a thumbnail that loaded, a title, one line of what the learner does, and a link to a
+      // demo page that exists in the build.
+      const cards = await page.$$eval('a.card', (as) =>
+        as.map((a) => ({
+          href: (a as HTMLAnchorElement).href,
+          img: (a.querySelector('img') as HTMLImageElement | null)?.naturalWidth ?? 0,
+          complete: (a.querySelector('img') as HTMLImageElement | null)?.complete ?? false,
+          title: a.querySelector('h3')?.textContent?.trim() ?? '',
+          line: (a.querySelector('p')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
+        })),
+      );
+      expect(cards).toHaveLength(3);
+      for (const c of cards) {
+        expect(c.complete, c.href).toBe(true);
+        expect(c.img, c.href).toBeGreaterThan(0);
+        expect(c.title.length, c.href).toBeGreaterThan(0);
+        expect(c.line.split(/(?<=\.)\s/), c.href).toHaveLength(1);
+        const res = await page.request.get(c.href);
+        expect(res.status(), c.href).toBe(200);
+        expect(await res.text(), c.href).toMatch(/<title>gradbox: /);
+      }
+      for (const href of await page.$$eval('main a:not(.card)', (as) =>
+        as.map((a) => (a as HTMLAnchorElement).href),
+      ))
+        expect((await page.request.get(href)).status(), href).toBe(200);
+      // Keyboard: the first Tab reaches the skip link, the next the first card, which shows its focus.
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.className)).toBe('skip-link');
+      await page.keyboard.press('Tab');
+      const focused = await page.evaluate(() => {
+        const el = document.activeElement as HTMLElement;
+        const cs = getComputedStyle(el);
+        return {
+          tag: el.tagName,
+          cls: el.className,
+          href: el.getAttribute('href'),
+          outline: cs.outlineStyle,
+          w: cs.outlineWidth,
+        };
+      });
+      expect(focused).toMatchObject({ tag: 'A', cls: 'card', href: LANDING_PILLARS[4][1][0] });
+      expect(focused.outline).not.toBe('none');
+      expect(parseFloat(focused.w)).toBeGreaterThan(0);
+      await page.screenshot({ path: `test-results/landing-${mode}.png`, fullPage: true });
+      // The skip link moves focus to the map, from where Tab again reaches the first card.
+      await page.keyboard.press('Shift+Tab');
+      await page.keyboard.press('Enter');
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('course');
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(
+        LANDING_PILLARS[4][1][0],
+      );
+      // A phone: one column of cards and nothing to scroll sideways.
+      await page.setViewportSize({ width: 375, height: 740 });
+      expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
+      const lefts = await page.$$eval('a.card', (as) =>
+        as.map((a) => Math.round(a.getBoundingClientRect().left)),
+      );
+      expect(new Set(lefts).size).toBe(1);
+      await page.screenshot({ path: `test-results/landing-375-${mode}.png`, fullPage: true });
+      expect(elsewhere).toEqual([]);
+      expect(errors).toEqual([]);
+      await page.close();
     });
 
     it('linear regression: loads, the loss halves, GD meets the closed form; screenshot', async () => {
