@@ -18,6 +18,7 @@ export { Tensor } from './tensor';
 export type { GradCheckInput, GradCheckOptions, GradCheckResult } from './gradcheck';
 export type { BackendStats, OptimizerHyper, OptimizerRule } from './backends/backend';
 export { OPTIMIZER_RULES } from './backends/backend';
+export * as linalg from './linalg/index';
 export * as models from './models/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';

@@ -253,6 +253,40 @@ export interface Backend {
    * word i of the stream w and maps it to low + floor(w * (high - low) / 2^32). high - low <= 2^24.
    */
   randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage;
+
+  // Linear algebra
+  /**
+   * Lower Cholesky factors L (A = L L^T) of `batch` contiguous n x n matrices, reading only their lower
+   * triangles. `info` (batch) holds -1 for a positive-definite matrix, else the index of the first pivot
+   * that is not positive; that matrix's factor is all NaN.
+   */
+  cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage };
+  /**
+   * X = op(A)^-1 B by substitution for `batch` n x n triangular matrices A and right-hand sides B (n, k),
+   * both contiguous; op(A) is A or A^T. The other triangle of op(A) is not read. (batch, n, k).
+   */
+  triangularSolve(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    n: number,
+    k: number,
+    opts: TriangularSolveOptions,
+  ): Storage;
+  /**
+   * P A = L U with partial pivoting for `batch` n x n matrices: `lu` packs the unit-lower L below the
+   * diagonal and U on and above it, `perm` (batch, n) says row i of P A is row perm[i] of A (float32
+   * integers), `sign` (batch) is det(P). A zero pivot column is skipped (U gets an exact 0 on its diagonal).
+   */
+  lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage };
+}
+
+// Linear algebra
+/** Which triangle of op(A) a triangular solve uses, whether op(A) = A^T, and whether its diagonal is 1. */
+export interface TriangularSolveOptions {
+  lower: boolean;
+  transpose: boolean;
+  unitDiagonal: boolean;
 }
 
 // Issue 9: scans, sorting, scatter

@@ -10,4 +10,4 @@ export {
   MLPRegressor,
   SoftmaxRegression,
 } from './linear';
-export { cholesky, choleskySolve } from '../linalg/cholesky';
+export { cholesky, choleskySolve } from '../linalg/host_cholesky';

@@ -2,7 +2,7 @@
 // gradient descent), logistic regression, softmax regression, and MLP classifiers and regressors.
 import type { Context } from '../context';
 import { describe, fmtShape, GradboxError } from '../errors';
-import { cholesky, choleskySolve } from '../linalg/cholesky';
+import { cholesky, choleskySolve } from '../linalg/host_cholesky';
 import { Dense, MLP, type Activation, type Module } from '../nn/layers';
 import { bceWithLogits, l2, mse, softmaxCrossEntropy } from '../nn/losses';
 import { type AdamOptions, adam, type Optimizer, sgd } from '../optim/optimizer';

@@ -11,11 +11,13 @@ import type {
   ScanOp,
   SoftmaxMode,
   Storage,
+  TriangularSolveOptions,
   UnaryOp,
 } from '../backend';
 import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
+import * as linalg from './linalg';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -151,6 +153,24 @@ export class CpuBackend implements Backend {
   }
   randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
     return randint(this.F, key, counter, length, low, high);
+  }
+
+  // Linear algebra
+  cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
+    return linalg.cholesky(cpu(x), batch, n);
+  }
+  triangularSolve(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    n: number,
+    k: number,
+    opts: TriangularSolveOptions,
+  ): Storage {
+    return linalg.triangularSolve(cpu(a), cpu(b), batch, n, k, opts);
+  }
+  lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return linalg.lu(cpu(x), batch, n);
   }
 }
 

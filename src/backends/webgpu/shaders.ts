@@ -3,6 +3,7 @@
 import commonWgsl from '../../../shaders/common.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import layoutWgsl from '../../../shaders/layout.wgsl?raw';
+import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -34,6 +35,8 @@ export const SHADERS = {
   scan: withCommon('scan', scanWgsl),
   sort: withCommon('sort', sortWgsl),
   scatter: withCommon('scatter', scatterWgsl),
+  // Linear algebra
+  linalg: withCommon('linalg', linalgWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

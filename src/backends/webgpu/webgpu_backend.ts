@@ -17,12 +17,14 @@ import {
   type ScanOp,
   type SoftmaxMode,
   type Storage,
+  type TriangularSolveOptions,
   UNARY_OPS,
   type UnaryOp,
 } from '../backend';
 import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
+import * as linalgKernels from './kernels/linalg';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -265,5 +267,23 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
     return layout.randint(this.runner, key, counter, length, low, high);
+  }
+
+  // Linear algebra
+  cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
+    return linalgKernels.cholesky(this.runner, gpu(x), batch, n);
+  }
+  triangularSolve(
+    a: Storage,
+    b: Storage,
+    batch: number,
+    n: number,
+    k: number,
+    opts: TriangularSolveOptions,
+  ): Storage {
+    return linalgKernels.triangularSolve(this.runner, gpu(a), gpu(b), batch, n, k, opts);
+  }
+  lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return linalgKernels.lu(this.runner, gpu(x), batch, n);
   }
 }

@@ -1,0 +1,88 @@
+// Plans the small dense linear algebra of shaders/linalg.wgsl: a workgroup per matrix for Cholesky and LU
+// (the matrix in workgroup memory up to 64 x 64, in the output buffer beyond), an invocation per
+// right-hand-side column for triangular solves. The batch is spread over the grid with grid2d.
+import type { TriangularSolveOptions } from '../../backend';
+import { grid2d, gridFor } from '../grid';
+import { Params } from '../params';
+import type { GpuRunner, GpuStorage } from '../runner';
+import { SHADERS } from '../shaders';
+
+const WG = 64;
+/** The largest n whose n x n matrix fits the shader's workgroup array (16 KiB of float32). */
+export const SHARED_MAX_N = 64;
+
+function params(batch: number, n: number, k = 0, opts?: TriangularSolveOptions) {
+  return new Params().u32(
+    batch,
+    n,
+    k,
+    opts?.lower ? 1 : 0,
+    opts?.transpose ? 1 : 0,
+    opts?.unitDiagonal ? 1 : 0,
+  );
+}
+
+const constants = (n: number) => ({ IN_SHARED: n <= SHARED_MAX_N ? 1 : 0 });
+
+export function cholesky(
+  r: GpuRunner,
+  x: GpuStorage,
+  batch: number,
+  n: number,
+): { factor: GpuStorage; info: GpuStorage } {
+  const factor = r.alloc(batch * n * n);
+  const info = r.alloc(batch);
+  // Empty batches and 0 x 0 matrices never reach a backend (src/linalg answers them itself).
+  if (batch === 0 || n === 0) return { factor, info };
+  r.dispatch({
+    shader: SHADERS.linalg,
+    entry: 'cholesky',
+    constants: constants(n),
+    params: params(batch, n),
+    buffers: [x, factor, info],
+    workgroups: grid2d(batch),
+  });
+  return { factor, info };
+}
+
+export function triangularSolve(
+  r: GpuRunner,
+  a: GpuStorage,
+  b: GpuStorage,
+  batch: number,
+  n: number,
+  k: number,
+  opts: TriangularSolveOptions,
+): GpuStorage {
+  const out = r.alloc(batch * n * k);
+  if (out.length === 0) return out;
+  r.dispatch({
+    shader: SHADERS.linalg,
+    entry: 'triangular_solve',
+    params: params(batch, n, k, opts),
+    buffers: [a, b, out],
+    workgroups: gridFor(batch * k, WG),
+  });
+  return out;
+}
+
+export function lu(
+  r: GpuRunner,
+  x: GpuStorage,
+  batch: number,
+  n: number,
+): { lu: GpuStorage; perm: GpuStorage; sign: GpuStorage } {
+  const out = r.alloc(batch * n * n);
+  const perm = r.alloc(batch * n);
+  const sign = r.alloc(batch);
+  if (batch === 0 || n === 0) return { lu: out, perm, sign };
+  r.dispatch({
+    shader: SHADERS.linalg,
+    entry: 'lu',
+    constants: constants(n),
+    params: params(batch, n),
+    buffers: [x, out, perm, sign],
+    workgroups: grid2d(batch),
+  });
+  return { lu: out, perm, sign };
+}

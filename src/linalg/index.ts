@@ -1,0 +1,19 @@
+// The linalg namespace: functions of square matrices batched over leading axes (..., n, n), float32 on the
+// context's backend. Each module holds a family's meaning, validation and gradient rules; the kernels are
+// Backend methods (cholesky, triangularSolve, lu) with CPU twins in src/backends/cpu/linalg.ts.
+import type { Tensor } from '../tensor';
+import { diagonal, drop, squareMatrices } from './common';
+
+export { cholesky } from './cholesky';
+export { det, inv, slogdet, solve } from './lu';
+export { triangularSolve, type TriangularSolveOptions } from './triangular';
+
+/** Sums of the main diagonals of A (..., n, n) -> (...). Gradient g I. */
+export function trace(a: Tensor): Tensor {
+  const op = 'linalg.trace';
+  squareMatrices(op, a);
+  const d = diagonal(op, a);
+  const out = d.sum(-1);
+  drop(a.ctx, [d]);
+  return out;
+}
