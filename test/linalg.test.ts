@@ -341,6 +341,20 @@ eachBackend('linalg', (use, backend) => {
     expect(held(gb)).toEqual(before);
   });
 
+  it('n = 65: past workgroup memory, WebGPU factors in the output buffer', async () => {
+    const gb = use();
+    const n = 65;
+    const A = spd([], n, 77);
+    const a = tensorOf(gb, A);
+    const L = linalg.cholesky(a);
+    expectNear(await L.data(), refCholesky(A.data, n), TOL, 'cholesky n=65');
+    const B = Float64Array.from(randomData(n, 78));
+    const b = gb.tensor(Float32Array.from(B), [n]);
+    const x = linalg.solve(a, b);
+    expectNear(await x.data(), refSolve(A.data, B, n, 1).x, TOL, 'solve n=65');
+    for (const t of [a, L, b, x]) t.dispose();
+  });
+
   it('solve with vector right-hand sides and broadcast batches', async () => {
     const gb = use();
     const n = 3;
