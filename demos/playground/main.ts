@@ -433,9 +433,14 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
         if (classify) {
           const sTr = gb.tidy(() => model.forward(xTr));
           const sTe = gb.tidy(() => model.forward(xTe));
-          trainAccuracy = await nn.accuracy(sTr, yTr);
-          testAccuracy = await nn.accuracy(sTe, yTe);
-          confusion = await nn.confusionMatrix(sTe, yTe, outputs);
+          // Read all three, then publish them together: state() may be read between two awaits, and the
+          // accuracies and the confusion matrix it reports must come from the same weights.
+          const [train, test, matrix] = await Promise.all([
+            nn.accuracy(sTr, yTr),
+            nn.accuracy(sTe, yTe),
+            nn.confusionMatrix(sTe, yTe, outputs),
+          ]);
+          [trainAccuracy, testAccuracy, confusion] = [train, test, matrix];
           sTr.dispose();
           sTe.dispose();
         }
