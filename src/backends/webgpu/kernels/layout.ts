@@ -62,6 +62,34 @@ export function oneHot(r: GpuRunner, idx: GpuStorage, depth: number): GpuStorage
   return out;
 }
 
+/**
+ * One Philox fill of `length` elements (four per invocation): the stream's key and counter block first in
+ * the parameters, then what the entry point needs beyond them.
+ */
+function philoxFill(
+  r: GpuRunner,
+  entry: 'random_fill' | 'random_int',
+  key: PhiloxKey,
+  counter: number,
+  length: number,
+  extra: (p: Params) => Params,
+  constants?: Record<string, number>,
+): GpuStorage {
+  const out = r.alloc(length);
+  if (length === 0) return out;
+  const c = seedWords(counter);
+  r.dispatch({
+    shader: SHADERS.random,
+    entry,
+    constants,
+    params: extra(new Params().u32(length, key.lo, key.hi, c.lo, c.hi)),
+    buffers: [out],
+    workgroups: gridFor(Math.ceil(length / 4), 64),
+  });
+  return out;
+}
+
+/** Uniform numbers in [0, 1) or standard normals (Box-Muller) from the Philox stream. */
 export function random(
   r: GpuRunner,
   dist: 'uniform' | 'normal',
@@ -69,18 +97,7 @@ export function random(
   counter: number,
   length: number,
 ): GpuStorage {
-  const out = r.alloc(length);
-  if (length === 0) return out;
-  const c = seedWords(counter);
-  r.dispatch({
-    shader: SHADERS.random,
-    entry: 'random_fill',
-    constants: { DIST: dist === 'uniform' ? 0 : 1 },
-    params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi),
-    buffers: [out],
-    workgroups: gridFor(Math.ceil(length / 4), 64),
-  });
-  return out;
+  return philoxFill(r, 'random_fill', key, counter, length, (p) => p, { DIST: dist === 'uniform' ? 0 : 1 });
 }
 
 /** Integers in [low, high) from the Philox stream: Lemire's multiply-high of one 32-bit word each. */
@@ -92,15 +109,5 @@ export function randint(
   low: number,
   high: number,
 ): GpuStorage {
-  const out = r.alloc(length);
-  if (length === 0) return out;
-  const c = seedWords(counter);
-  r.dispatch({
-    shader: SHADERS.random,
-    entry: 'random_int',
-    params: new Params().u32(length, key.lo, key.hi, c.lo, c.hi).u32(low | 0, high - low),
-    buffers: [out],
-    workgroups: gridFor(Math.ceil(length / 4), 64),
-  });
-  return out;
+  return philoxFill(r, 'random_int', key, counter, length, (p) => p.u32(low | 0, high - low));
 }
