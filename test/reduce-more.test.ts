@@ -3,9 +3,8 @@
 // norm (1, 2, Infinity; no overflow or underflow in the 2-norm), any and all; checkGrad for each.
 import { expect, it } from 'vitest';
 import type { ReduceVariant } from '../src/backends/webgpu/kernels/reduce';
-import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
-import { type Context, GradboxError, type Tensor } from '../src/index';
-import { eachBackend } from './helpers/backends';
+import { GradboxError, type Tensor } from '../src/index';
+import { eachBackend, withVariant } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 import { reduceRef, size, sumOf } from './helpers/reference';
 
@@ -47,18 +46,6 @@ const varOf = (ddof: number) => (v: number[]) => {
 const PROD_TOL = { rtol: 5e-5, atol: 0 };
 const VAR_TOL = { rtol: 1e-5, atol: 1e-6 };
 
-/** Runs body with the WebGPU reduce kernel pinned to a variant (nothing to pin on the CPU). */
-async function withVariant(gb: Context, variant: ReduceVariant, body: () => Promise<void>): Promise<void> {
-  if (gb.backend !== 'webgpu') return body();
-  const variants = (gb.engine as WebGpuBackend).variants as Record<string, string>;
-  variants.reduce = variant;
-  try {
-    await body();
-  } finally {
-    variants.reduce = 'auto';
-  }
-}
-
 function weighted(y: Tensor, seed: number): Tensor {
   return y.mul(y.ctx.tensor(randomData(y.size, seed), y.shape)).sum();
 }
@@ -68,7 +55,7 @@ eachBackend('reductions, issue 9', (use, backend) => {
   for (const variant of variants) {
     it(`prod matches float64 over shapes around the workgroup size (kernel: ${variant})`, async () => {
       const gb = use();
-      await withVariant(gb, variant, async () => {
+      await withVariant(gb, 'reduce', variant, async () => {
         for (const [k, [shape, axes]] of CASES.entries()) {
           // Factors in [0.99, 1.01]: products of thousands stay far from overflow; a NaN in one row.
           const x = randomData(size(shape), 80 + k, 0.01).map((v) => 1 + v);

@@ -2,15 +2,9 @@
 // axes, negative axes, keepDims, long rows that take the chunked paths, NaN, ties, and large inputs;
 // every WebGPU kernel rung forced on shapes around the workgroup sizes; the pure planners.
 import { describe, expect, it } from 'vitest';
-import {
-  type ReduceVariant,
-  reducePlan,
-  type SoftmaxVariant,
-  softmaxPlan,
-} from '../src/backends/webgpu/kernels/reduce';
-import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
+import { reducePlan, softmaxPlan } from '../src/backends/webgpu/kernels/reduce';
 import { type Context, GradboxError, type Tensor } from '../src/index';
-import { eachBackend } from './helpers/backends';
+import { eachBackend, withVariant } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 import { argmaxOf, argminOf, maxOf, minOf, reduceRef, size, sumOf } from './helpers/reference';
 
@@ -55,22 +49,6 @@ const RUNG_CASES: [number[], number | undefined][] = [
   [[2, 20011], -1],
   [[20011, 2], 0],
 ];
-
-/** Runs body with one WebGPU kernel family pinned to a variant, and puts 'auto' back afterwards. */
-async function withVariant(
-  gb: Context,
-  family: 'reduce' | 'softmax',
-  variant: ReduceVariant | SoftmaxVariant,
-  body: () => Promise<void>,
-): Promise<void> {
-  const variants = (gb.engine as WebGpuBackend).variants as Record<string, string>;
-  variants[family] = variant;
-  try {
-    await body();
-  } finally {
-    variants[family] = 'auto';
-  }
-}
 
 eachBackend('reductions', (use, backend) => {
   const SHAPES = [[1], [7], [3, 5], [2, 3, 7], [5, 1, 257], [2, 3, 4, 5]];

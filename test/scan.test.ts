@@ -3,9 +3,8 @@
 // gradients (checkGrad) and every error message.
 import { expect, it } from 'vitest';
 import type { ScanVariant } from '../src/backends/webgpu/kernels/scan';
-import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
-import { type Context, GradboxError } from '../src/index';
-import { eachBackend } from './helpers/backends';
+import { GradboxError } from '../src/index';
+import { eachBackend, withVariant } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 import { size } from './helpers/reference';
 
@@ -49,16 +48,6 @@ const CASES: [number[], number][] = [
   [[2, 3, 65], 1],
 ];
 
-async function withScan(gb: Context, variant: ScanVariant, body: () => Promise<void>) {
-  const engine = gb.engine as WebGpuBackend;
-  engine.variants.scan = variant;
-  try {
-    await body();
-  } finally {
-    engine.variants.scan = 'auto';
-  }
-}
-
 eachBackend('scans', (use, backend) => {
   const variants: ScanVariant[] = backend === 'webgpu' ? ['auto', 'naive', 'blocked'] : ['auto'];
   for (const variant of variants) {
@@ -89,7 +78,7 @@ eachBackend('scans', (use, backend) => {
           for (const y of [t, s, u, p]) y.dispose();
         }
       };
-      if (backend === 'webgpu') await withScan(gb, variant, body);
+      if (backend === 'webgpu') await withVariant(gb, 'scan', variant, body);
       else await body();
     });
   }

@@ -3,9 +3,8 @@
 // range, uniformity (chi-square against its standard error) and the same stream on CPU and WebGPU.
 import { expect, it } from 'vitest';
 import type { ScatterVariant } from '../src/backends/webgpu/kernels/scatter';
-import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
 import { type Context, createContext, GradboxError } from '../src/index';
-import { eachBackend, webgpuMissing } from './helpers/backends';
+import { eachBackend, webgpuMissing, withVariant } from './helpers/backends';
 import { expectClose, lcg, randomData } from './helpers/close';
 
 function segmentRef(data: ArrayLike<number>, ids: ArrayLike<number>, inner: number, segments: number) {
@@ -24,16 +23,6 @@ function idsFor(n: number, segments: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, (_, j) =>
     j % 17 === 5 ? 1.5 : Math.floor(r() * (segments + 4)) - 2,
   );
-}
-
-async function withScatter(gb: Context, variant: ScatterVariant, body: () => Promise<void>) {
-  const engine = gb.engine as WebGpuBackend;
-  engine.variants.scatter = variant;
-  try {
-    await body();
-  } finally {
-    engine.variants.scatter = 'auto';
-  }
 }
 
 // The atomic float rung adds in an unspecified order: sums of up to ~n/segments values in [-1, 1].
@@ -73,7 +62,7 @@ eachBackend('scatter and segments', (use, backend) => {
           for (const t of [d, i, s, x, y, counts]) t.dispose();
         }
       };
-      if (backend === 'webgpu') await withScatter(gb, variant, body);
+      if (backend === 'webgpu') await withVariant(gb, 'scatter', variant, body);
       else await body();
     });
   }

@@ -6,8 +6,8 @@ import { expect, it } from 'vitest';
 import { type CpuSortPath, sort as cpuSort } from '../src/backends/cpu/scan';
 import type { SortVariant } from '../src/backends/webgpu/kernels/scan';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
-import { type Context, GradboxError } from '../src/index';
-import { eachBackend } from './helpers/backends';
+import { GradboxError } from '../src/index';
+import { eachBackend, withVariant } from './helpers/backends';
 import { randomData } from './helpers/close';
 import { size } from './helpers/reference';
 
@@ -97,16 +97,6 @@ function topkData(shape: number[], c: number): Float32Array {
   return x;
 }
 
-async function withSort(gb: Context, variant: SortVariant, body: () => Promise<void>) {
-  const engine = gb.engine as WebGpuBackend;
-  engine.variants.sort = variant;
-  try {
-    await body();
-  } finally {
-    engine.variants.sort = 'auto';
-  }
-}
-
 eachBackend('sorting', (use, backend) => {
   const variants: SortVariant[] = backend === 'webgpu' ? ['auto', 'naive', 'bitonic'] : ['auto'];
   for (const variant of variants) {
@@ -135,7 +125,7 @@ eachBackend('sorting', (use, backend) => {
           t.dispose();
         }
       };
-      if (backend === 'webgpu') await withSort(gb, variant, body);
+      if (backend === 'webgpu') await withVariant(gb, 'sort', variant, body);
       else await body();
     });
   }
@@ -165,7 +155,7 @@ eachBackend('sorting', (use, backend) => {
           t.dispose();
         }
       };
-      if (backend === 'webgpu') await withSort(gb, variant, body);
+      if (backend === 'webgpu') await withVariant(gb, 'sort', variant, body);
       else await body();
     });
   }
@@ -174,7 +164,7 @@ eachBackend('sorting', (use, backend) => {
     it('select: ascending through the backend; k over its limit is refused when forced', async () => {
       const gb = use();
       const engine = gb.engine as WebGpuBackend;
-      await withSort(gb, 'select', async () => {
+      await withVariant(gb, 'sort', 'select', async () => {
         // topk only asks for the largest; the backend's sort also takes descending = false.
         for (const [c, shape] of [[257], [3, 2049]].entries()) {
           const x = topkData(shape, c + 1);

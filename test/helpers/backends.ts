@@ -1,6 +1,7 @@
 // Runs a test suite once per backend, each with its own context, and frees the context afterwards.
 // In CI (CI=true) a missing WebGPU adapter fails the suite: WebGPU tests are never skipped there.
 import { afterAll, beforeAll, describe } from 'vitest';
+import type { WebGpuBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { type Context, createContext } from '../../src/index';
 
 export const BACKENDS = ['cpu', 'webgpu'] as const;
@@ -52,4 +53,26 @@ export function eachBackend(
 export function held(gb: Context): { tensors: number; bytes: number } {
   const { tensors, bytes } = gb.memory();
   return { tensors, bytes };
+}
+
+type Variants = WebGpuBackend['variants'];
+
+/**
+ * Runs body with one WebGPU kernel family pinned to a rung of its ladder, and puts 'auto' back afterwards
+ * (on the CPU, which has no rungs to pin, it just runs body).
+ */
+export async function withVariant<F extends keyof Variants>(
+  gb: Context,
+  family: F,
+  variant: Variants[F],
+  body: () => Promise<void>,
+): Promise<void> {
+  if (gb.backend !== 'webgpu') return body();
+  const variants = (gb.engine as WebGpuBackend).variants as Variants;
+  variants[family] = variant;
+  try {
+    await body();
+  } finally {
+    variants[family] = 'auto' as Variants[F];
+  }
 }
