@@ -1,17 +1,32 @@
-// createContext(): which backend a context runs on. Each backend is a factory here; 'auto' takes WebGPU when
-// an adapter exists (and, with calibrate, when it beats the CPU on a short probe), else the CPU.
+// createContext(): which backend a context runs on. Each backend is a factory here; 'cpu' is the fastest CPU
+// backend available (WebAssembly SIMD, else TypeScript); 'auto' takes WebGPU when an adapter exists (and,
+// with calibrate, when it beats that CPU backend on a short probe), else that CPU backend.
 import type { Backend } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
+import { wasmSimdMissing } from './backends/wasm/support';
+import { WasmBackend } from './backends/wasm/wasm_backend';
 import { WebGpuBackend } from './backends/webgpu/webgpu_backend';
 import { Context } from './context';
 import { describe, GradboxError } from './errors';
 import { seedToKey } from './random';
 
-export type BackendName = 'webgpu' | 'cpu';
+/** A backend that a context runs on: WebGPU, WebAssembly SIMD on the CPU, or TypeScript on the CPU. */
+export type BackendName = 'webgpu' | 'wasm' | 'js';
+
+/**
+ * What createContext can be asked for: a backend by name, 'cpu' (the fastest CPU backend here: 'wasm'
+ * where WebAssembly SIMD exists, else 'js'), or 'auto' (WebGPU when an adapter exists, else 'cpu').
+ */
+export type BackendRequest = BackendName | 'cpu' | 'auto';
+
+const REQUESTS: readonly BackendRequest[] = ['auto', 'webgpu', 'cpu', 'wasm', 'js'];
 
 export interface ContextOptions {
-  /** 'auto' (default) takes WebGPU when an adapter exists, else the CPU, and says so once. */
-  backend?: BackendName | 'auto';
+  /**
+   * 'auto' (default) takes WebGPU when an adapter exists, else the CPU, and says so once. 'cpu' is the
+   * fastest CPU backend here ('wasm' with WebAssembly SIMD, else 'js'); 'wasm' and 'js' name one.
+   */
+  backend?: BackendRequest;
   /** Run on this GPUDevice (your app's); gradbox will not destroy it. Implies the WebGPU backend. */
   device?: GPUDevice;
   /** Seed for rand/randn calls that pass no seed of their own. Default: a random seed. */
@@ -29,9 +44,18 @@ export interface ContextOptions {
 
 /** How to make each backend. A new backend adds its factory here; the context needs nothing else. */
 const FACTORIES: Record<BackendName, (o: ContextOptions) => Promise<Backend>> = {
-  cpu: async () => new CpuBackend(),
+  js: async () => new CpuBackend(),
+  wasm: () => WasmBackend.create(),
   webgpu: (o) => WebGpuBackend.create(o),
 };
+
+/** The fastest CPU backend here, and why it is the one. */
+function cpuChoice(): { name: BackendName; why: string } {
+  const missing = wasmSimdMissing();
+  return missing === null
+    ? { name: 'wasm', why: 'WebAssembly SIMD on the CPU' }
+    : { name: 'js', why: `TypeScript on the CPU, as ${missing}` };
+}
 
 let saidAuto = false;
 
@@ -47,28 +71,32 @@ export async function createContext(options: ContextOptions = {}): Promise<Conte
     throw new GradboxError(`createContext: options must be an object, got ${describe(options)}`);
   }
   const want = options.device ? 'webgpu' : (options.backend ?? 'auto');
-  if (want !== 'auto' && !(want in FACTORIES)) {
-    throw new GradboxError(`createContext: backend must be 'webgpu', 'cpu' or 'auto', got ${describe(want)}`);
+  if (!REQUESTS.includes(want)) {
+    throw new GradboxError(
+      `createContext: backend must be one of ${REQUESTS.map((r) => `'${r}'`).join(', ')}, got ${describe(want)}`,
+    );
   }
   const key = seedToKey('createContext', options.seed ?? Math.floor(Math.random() * 2 ** 32));
   const make = async (name: BackendName, reason?: string) => {
     const backend = await FACTORIES[name](options);
     return new Context(backend, want, reason ?? backend.description, key);
   };
-  if (want === 'cpu') return make('cpu', 'asked for the CPU backend');
+  const cpu = cpuChoice();
+  if (want === 'cpu') return make(cpu.name, `asked for the CPU: ${cpu.why}`);
+  if (want === 'wasm' || want === 'js') return make(want, `asked for the ${want} backend`);
   if (want === 'webgpu') return make('webgpu');
   let gpu: Context;
   try {
     gpu = await make('webgpu');
   } catch (e) {
-    const reason = `no WebGPU: ${(e as Error).message}`;
+    const reason = `no WebGPU: ${(e as Error).message}; ${cpu.why}`;
     if (!saidAuto) {
       saidAuto = true;
-      console.info(`gradbox: using the CPU backend (${reason})`);
+      console.info(`gradbox: using the ${cpu.name} backend (${reason})`);
     }
-    return make('cpu', reason);
+    return make(cpu.name, reason);
   }
-  return options.calibrate ? calibrated(gpu, await make('cpu')) : gpu;
+  return options.calibrate ? calibrated(gpu, await make(cpu.name)) : gpu;
 }
 
 /** Times the calibration probe on a context: a warm-up, then three runs. Leaves no tensor behind. */
@@ -98,6 +126,6 @@ async function calibrated(gpu: Context, cpu: Context): Promise<Context> {
   keep.calibration = { webgpuMs, cpuMs };
   keep.backendReason =
     `calibration: the probe took ${webgpuMs.toFixed(1)} ms on ${gpu.engine.description} ` +
-    `and ${cpuMs.toFixed(1)} ms on the CPU`;
+    `and ${cpuMs.toFixed(1)} ms on the CPU (${cpu.engine.description})`;
   return keep;
 }

@@ -2,7 +2,7 @@
 // creation, tidy scopes and memory, autodiff entry points, timing. The bookkeeping lives in src/registry.ts.
 import type { Backend, BackendStats } from './backends/backend';
 import { CpuBackend } from './backends/cpu/cpu_backend';
-import type { BackendName } from './backend_choice';
+import type { BackendName, BackendRequest } from './backend_choice';
 import { grad, type Recording, valueAndGrad } from './autodiff';
 import { hessian, hvp, jacobian, jvp } from './derivatives';
 import { describe, GradboxError } from './errors';
@@ -47,7 +47,7 @@ export class Context {
   /** @internal Use createContext(). */
   constructor(
     backend: Backend,
-    private readonly requested: BackendName | 'auto',
+    private readonly requested: BackendRequest,
     reason: string,
     rngKey: PhiloxKey,
   ) {
@@ -57,7 +57,7 @@ export class Context {
     void backend.lost.then((why) => this.onLost(backend, why));
   }
 
-  /** The backend in use: 'webgpu' or 'cpu'. */
+  /** The backend in use: 'webgpu', 'wasm' (WebAssembly SIMD on the CPU) or 'js' (TypeScript on the CPU). */
   get backend(): BackendName {
     return this.engine.name;
   }

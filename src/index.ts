@@ -3,7 +3,7 @@
 
 export type { ShaderSource } from './backends/webgpu/runner';
 export { SHADERS } from './backends/webgpu/shaders';
-export type { BackendName, ContextOptions } from './backend_choice';
+export type { BackendName, BackendRequest, ContextOptions } from './backend_choice';
 export { createContext } from './backend_choice';
 export type { MemoryInfo } from './context';
 export { Context } from './context';

@@ -47,8 +47,20 @@ describe('in headless Chromium', () => {
     try {
       const { results, errors } = await runPage(browser, 'auto');
       expect(results.failures).toEqual([]);
-      expect(results.backend).toBe('cpu');
+      expect(results.backend).toBe('wasm');
       expect(results.reason).toMatch(/no WebGPU/);
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it("the TypeScript backend ('js') passes the same checks", async () => {
+    const browser = await launch(false);
+    try {
+      const { results, errors } = await runPage(browser, 'js');
+      expect(results.failures).toEqual([]);
+      expect(results.backend).toBe('js');
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

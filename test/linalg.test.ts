@@ -262,7 +262,7 @@ eachBackend('linalg', (use, backend) => {
     // Batch index [1, 0] fails at pivot 1: [[1, 2], [2, 1]] has leading minors 1 and -3.
     const data = [1, 0, 0, 1, 4, 0, 0, 4, 1, 2, 2, 1, 2, 0, 0, 2];
     const a = gb.tensor(data, [2, 2, 2, 2]);
-    if (backend === 'cpu') {
+    if (backend !== 'webgpu') {
       expect(() => linalg.cholesky(a)).toThrow(GradboxError);
       expect(() => linalg.cholesky(a)).toThrow(
         /not positive definite: pivot 1 of the matrix at batch index \[1,0\]/,

@@ -7,7 +7,7 @@ import { expect, it } from 'vitest';
 const script = `
 import { createContext } from './dist/gradbox.js';
 const out = {};
-for (const backend of ['cpu', 'webgpu']) {
+for (const backend of ['js', 'wasm', 'webgpu']) {
   const gb = await createContext({ backend });
   const a = gb.tensor([[1, 2], [3, 4]]);
   const b = gb.tensor(new Float32Array([1, 0, 0, 0, 1, 0]), [2, 3]);
@@ -40,7 +40,7 @@ it('dist/gradbox.js runs the quickstart in plain Node and exits', () => {
   });
   expect(r.status, r.stderr).toBe(0);
   const out = JSON.parse(r.stdout.trim().split('\n').pop()!);
-  for (const backend of ['cpu', 'webgpu']) {
+  for (const backend of ['js', 'wasm', 'webgpu']) {
     expect(out[backend]).toEqual({ backend, data: [6, 10], nested: [6, 10] });
   }
   expect([out.matmul0, out.matmul1]).toEqual([64, 64]);

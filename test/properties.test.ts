@@ -120,7 +120,7 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('WebGPU equals CPU on ra
   let cpu: Context;
   let gpu: Context;
   beforeAll(async () => {
-    cpu = await createContext({ backend: 'cpu' });
+    cpu = await createContext({ backend: 'js' });
     gpu = await createContext({ backend: 'webgpu' });
   });
   afterAll(() => {

@@ -47,7 +47,7 @@ async function run(): Promise<void> {
   wgsl.textContent = SHADERS[FAMILY[params.op]].code;
   const n = Math.max(1, Math.min(2048, Math.round(params.size) || 1));
   const c = await timeOn(cpu, n);
-  const rows: string[][] = [[params.op, String(n), 'cpu', c.ms.toFixed(1), '']];
+  const rows: string[][] = [[params.op, String(n), cpu.backend, c.ms.toFixed(1), '']];
   if (gpu) {
     const g = await timeOn(gpu, n);
     let worst = 0;

@@ -6,7 +6,7 @@ import 'katex/dist/katex.min.css';
 import GUI, { type Controller } from 'lil-gui';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
-import { type BackendName, type Context, createContext, SHADERS } from '../../src/index';
+import { type BackendName, type BackendRequest, type Context, createContext, SHADERS } from '../../src/index';
 import { type Params, type ParamSpec, parseParam, readUrl, toQuery } from './params';
 import './style.css';
 
@@ -57,7 +57,7 @@ export interface DemoHandle {
     pause(): void;
     step(n?: number): Promise<void>;
     reset(): Promise<void>;
-    setBackend(b: BackendName): Promise<void>;
+    setBackend(b: BackendRequest): Promise<void>;
     set(key: string, value: string | number | boolean): Promise<void>;
   };
 }
@@ -242,7 +242,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     gb?.dispose();
   };
 
-  const openBackend = async (name: BackendName): Promise<Context> => {
+  const openBackend = async (name: BackendRequest): Promise<Context> => {
     if (name === 'webgpu') {
       try {
         const ctx = await createContext({ backend: 'webgpu' });
@@ -258,10 +258,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
         showNotice(`${WEBGPU_HELP}\n(${(e as Error).message})`);
       }
     }
-    return createContext({ backend: 'cpu' });
+    // The CPU: the fastest backend there unless one was named ('wasm' or 'js', to compare them).
+    return createContext({ backend: name === 'wasm' || name === 'js' ? name : 'cpu' });
   };
 
-  const setBackend = (name: BackendName) =>
+  const setBackend = (name: BackendRequest) =>
     exclusive(async () => {
       const carry = sim ? await sim.snapshot() : undefined;
       sim?.dispose();
@@ -289,7 +290,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       sim = null;
       closeContext();
       gb = await createContext({ backend: 'cpu' });
-      backendState.backend = 'cpu';
+      backendState.backend = gb.backend;
       controls.backend?.updateDisplay();
       await build();
       // The failed frame paused training; the CPU picks it up again.
@@ -385,9 +386,9 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     step: () => void stepN(stepsPerFrame()),
     reset: () => void reset(),
   };
-  const backendState = { backend: 'cpu' as BackendName };
+  const backendState = { backend: 'wasm' as BackendName };
   controls.backend = gui
-    .add(backendState, 'backend', ['webgpu', 'cpu'])
+    .add(backendState, 'backend', ['webgpu', 'wasm', 'js'])
     .name('backend')
     .onChange((v: BackendName) => {
       void setBackend(v);
@@ -456,11 +457,12 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   }
 
   const ready = (async () => {
-    gb = await openBackend(wantBackend === 'cpu' ? 'cpu' : 'webgpu');
+    const cpuWanted = wantBackend === 'cpu' || wantBackend === 'wasm' || wantBackend === 'js';
+    gb = await openBackend(cpuWanted ? wantBackend : 'webgpu');
     gpuOk = gb.backend === 'webgpu';
     backendState.backend = gb.backend;
     controls.backend.updateDisplay();
-    if (!gpuOk) controls.backend.disable(wantBackend !== 'cpu');
+    if (!gpuOk) controls.backend.disable(!cpuWanted);
     await build();
     await sim!.render();
     renderStats();

@@ -129,7 +129,8 @@ export interface GpuInterop {
  * Every kernel method is asynchronous on the device but returns at once; only read() and sync() wait.
  */
 export interface Backend {
-  readonly name: 'cpu' | 'webgpu';
+  /** 'webgpu', 'wasm' (WebAssembly SIMD) or 'js' (TypeScript on typed arrays). */
+  readonly name: 'js' | 'wasm' | 'webgpu';
   /** The device in words, for messages: 'WebGPU on google / swiftshader', 'the CPU (float32)'. */
   readonly description: string;
   /** Resolves with the reason if the device is lost (never, for a backend that cannot lose it). */

@@ -3,6 +3,7 @@
 // half its diagonal, made symmetric; built from triangular solves and matmuls, so it is recorded too.
 import { record } from '../autodiff';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
+import { WasmBackend } from '../backends/wasm/wasm_backend';
 import { GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import type { Tensor } from '../tensor';
@@ -21,7 +22,7 @@ function batchIndex(b: number, batchShape: readonly number[]): number[] {
 
 /**
  * Lower-triangular L with A = L L^T for symmetric positive-definite A (..., n, n); only the lower triangle
- * of A is read. On the CPU backend a matrix that is not positive definite throws an error naming the first
+ * of A is read. On the CPU backends a matrix that is not positive definite throws an error naming the first
  * pivot that is not positive and its batch index. The WebGPU backend cannot tell without waiting for the
  * GPU, so there that matrix's factor is all NaN. The gradient is symmetric (for symmetric inputs).
  */
@@ -35,11 +36,12 @@ export function cholesky(a: Tensor): Tensor {
     L = ctx.wrap(engine.fill(0, a.size), a.shape);
   } else {
     const { factor, info } = engine.cholesky(storageOf(op, ctx, a), batch, n);
-    if (engine instanceof CpuBackend) {
+    if (engine instanceof CpuBackend || engine instanceof WasmBackend) {
       const pivots = engine.readSync(info);
       const b = pivots.findIndex((v) => v >= 0);
-      // Typed arrays on the CPU: nothing to free.
+      engine.free(info);
       if (b >= 0) {
+        engine.free(factor);
         const where =
           batchShape.length > 0 ? ` of the matrix at batch index [${batchIndex(b, batchShape)}]` : '';
         throw new GradboxError(

@@ -1,6 +1,6 @@
 // The in-browser test page: runs the shared kernel checks on the backend named in ?backend= and
 // publishes the outcome on window.__gradboxResults for the Playwright driver (test/browser.test.ts).
-import { type BackendName, createContext } from '../../src/index';
+import { type BackendName, type BackendRequest, createContext } from '../../src/index';
 import { runChecks } from './checks';
 
 interface Results {
@@ -17,7 +17,7 @@ declare global {
 }
 
 async function main(): Promise<Results> {
-  const want = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendName | 'auto';
+  const want = (new URLSearchParams(location.search).get('backend') ?? 'auto') as BackendRequest;
   const gb = await createContext({ backend: want });
   const errors: string[] = [];
   gb.device?.addEventListener('uncapturederror', (e) =>

@@ -1,10 +1,11 @@
-// Runs a test suite once per backend, each with its own context, and frees the context afterwards.
-// In CI (CI=true) a missing WebGPU adapter fails the suite: WebGPU tests are never skipped there.
+// Runs a test suite once per backend (TypeScript 'js', WebAssembly 'wasm', 'webgpu'), each with its own
+// context, and frees the context afterwards. In CI (CI=true) a missing WebGPU adapter fails the suite:
+// WebGPU tests are never skipped there. Node >= 20 always has WebAssembly SIMD, so 'wasm' never skips.
 import { afterAll, beforeAll, describe } from 'vitest';
 import type { WebGpuBackend } from '../../src/backends/webgpu/webgpu_backend';
 import { type Context, createContext } from '../../src/index';
 
-export const BACKENDS = ['cpu', 'webgpu'] as const;
+export const BACKENDS = ['js', 'wasm', 'webgpu'] as const;
 export type BackendUnderTest = (typeof BACKENDS)[number];
 
 const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';

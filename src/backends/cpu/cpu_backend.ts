@@ -1,5 +1,6 @@
-// The CPU backend: the fallback when there is no WebGPU, and the reference the GPU kernels are checked against.
-// Work happens synchronously on typed arrays: float32 normally, float64 for checkGrad's finite differences.
+// The TypeScript CPU backend ('js'): the fallback where neither WebGPU nor WebAssembly SIMD exists, and the
+// reference the other backends are checked against. Work happens synchronously on typed arrays: float32
+// normally, float64 for checkGrad's finite differences.
 import type {
   Backend,
   BackendStats,
@@ -29,7 +30,7 @@ import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './stor
 const cpu = (x: Storage) => x as CpuStorage;
 
 export class CpuBackend implements Backend {
-  readonly name = 'cpu' as const;
+  readonly name = 'js' as const;
   readonly description: string;
   /** Host memory cannot be lost. */
   readonly lost = new Promise<string>(() => {});
