@@ -43,10 +43,13 @@ function utf8(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-const cat = (...parts: Code[]): number[] => parts.flat();
+/** Statements, nested in lists as the kernel's structure suggests (flattened when encoded). */
+export type Stmts = Code | readonly Stmts[];
+
+const cat = (...parts: Stmts[]): number[] => parts.flat(Infinity as 1) as number[];
 
 /** A statement list: the concatenation of its statements. */
-export const seq = (...stmts: (Code | Code[])[]): Code => stmts.flat(2) as number[];
+export const seq = (...stmts: Stmts[]): Code => cat(...stmts);
 
 // Locals --------------------------------------------------------------------------------------------
 export const get = (l: Local): Code => [0x20, ...uleb(l.index)];
@@ -56,12 +59,12 @@ export const tee = (l: Local, value: Code): Code => [...value, 0x22, ...uleb(l.i
 // Control ---------------------------------------------------------------------------------------------
 const EMPTY_BLOCK = 0x40;
 /** A block whose `br(depth)` inside jumps to its end. */
-export const block = (...body: Code[]): Code => cat([0x02, EMPTY_BLOCK], ...body, [0x0b]);
+export const block = (...body: Stmts[]): Code => cat([0x02, EMPTY_BLOCK], ...body, [0x0b]);
 /** A loop whose `br(depth)` inside jumps back to its start. */
-export const loop = (...body: Code[]): Code => cat([0x03, EMPTY_BLOCK], ...body, [0x0b]);
+export const loop = (...body: Stmts[]): Code => cat([0x03, EMPTY_BLOCK], ...body, [0x0b]);
 export const br = (depth: number): Code => [0x0c, ...uleb(depth)];
 export const brIf = (depth: number, cond: Code): Code => [...cond, 0x0d, ...uleb(depth)];
-export const ifElse = (cond: Code, then: Code, otherwise?: Code): Code =>
+export const ifElse = (cond: Code, then: Stmts, otherwise?: Stmts): Code =>
   otherwise
     ? cat(cond, [0x04, EMPTY_BLOCK], then, [0x05], otherwise, [0x0b])
     : cat(cond, [0x04, EMPTY_BLOCK], then, [0x0b]);
@@ -74,7 +77,7 @@ export const select = (a: Code, b: Code, cond: Code): Code => cat(a, b, cond, [0
  * for (i = from; i < to; i += step) body: a counted loop that runs zero times when from >= to (signed
  * compare). `body` must not branch out of the loop itself.
  */
-export function forRange(i: Local, from: Code, to: Code, step: number, ...body: Code[]): Code {
+export function forRange(i: Local, from: Code, to: Code, step: number, ...body: Stmts[]): Code {
   return seq(
     set(i, from),
     block(

@@ -20,7 +20,6 @@ import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
 import * as tsLayout from '../cpu/layout';
 import * as tsLinalg from '../cpu/linalg';
-import { matmul as tsMatmul } from '../cpu/matmul';
 import { optimizerStep as tsOptimizerStep } from '../cpu/optim';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
@@ -28,7 +27,10 @@ import * as tsScatter from '../cpu/scatter';
 import { stridedInto as tsStridedInto, stridedRead as tsStridedRead } from '../cpu/shape';
 import type { CpuStorage } from '../cpu/storage';
 import { GradboxError } from '../../errors';
+import { gemm } from './gemm';
 import { Heap, RESERVED } from './heap';
+import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
+import { instantiate, type Kernels } from './module';
 import { wasmSimdMissing } from './support';
 import { asWasm as w, WasmStorage } from './storage';
 
@@ -49,7 +51,14 @@ export class WasmBackend implements Backend {
   /** Bytes of the elements of live storage (what gb.memory().bytes counts). */
   private heldBytes = 0;
 
-  private constructor(heap: Heap) {
+  /** The micro-kernel tile matmul uses (a module may hold several, for tuning). @internal */
+  tile: MatmulTile = DEFAULT_TILE;
+
+  private constructor(
+    heap: Heap,
+    /** The module's kernels over this backend's memory. @internal */
+    readonly kernels: Kernels,
+  ) {
     this.heap = heap;
   }
 
@@ -62,7 +71,8 @@ export class WasmBackend implements Backend {
           'backend where WebAssembly SIMD is missing.',
       );
     }
-    return new WasmBackend(new Heap());
+    const heap = new Heap();
+    return new WasmBackend(heap, await instantiate(heap.memory));
   }
 
   /** New storage of `length` elements (contents undefined: a reused block keeps old values). */
@@ -125,7 +135,9 @@ export class WasmBackend implements Backend {
   }
   matmul(a: Storage, b: Storage, plan: MatmulPlan): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsMatmul(w(a), w(b), plan));
+    const out = this.alloc(plan.batch * plan.M * plan.N);
+    gemm(this.kernels, this.heap, this.tile, w(a), w(b), out, plan);
+    return out;
   }
   reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
     this.counters.dispatches++;
