@@ -3,11 +3,14 @@
 // 96-row and 256-deep blocks, 16-wide vector loops), with transposed and broadcast operands.
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Context, createContext, type Tensor } from '../src/index';
+import { OPTIMIZER_RULES } from '../src/backends/backend';
+import { SIMD_UNARY } from '../src/backends/wasm/kernels/elementwise';
+import { type Context, createContext, optim, type Tensor } from '../src/index';
 import { matmulCore } from '../src/ops/matmul';
 import { expectClose, randomData } from './helpers/close';
 
 const RUNS = 40;
+const EXACT = { rtol: 0, atol: 0 };
 
 let js: Context;
 let wasm: Context;
@@ -119,6 +122,192 @@ describe('wasm equals js on random inputs', () => {
             { rtol: 1e-5, atol: 1e-5 * (1 + Math.sqrt(K)) },
             `(${sa})${tA ? '^T' : ''} @ (${sb})${tB ? '^T' : ''}`,
           );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  // Edge values of the SIMD functions: around exp's overflow (88.72) and the subnormal range (below
+  // -87.3, to -103.97 where e^x rounds to 0), infinities, NaN, signed zeros, halves for round.
+  const EDGES = [
+    0,
+    -0,
+    0.5,
+    -0.5,
+    1.5,
+    -2.5,
+    1e-30,
+    -1e-30,
+    0.625,
+    -0.625,
+    9,
+    -9,
+    20,
+    -20,
+    88.7,
+    88.72,
+    88.73,
+    89,
+    -87.3,
+    -87.4,
+    -90,
+    -100,
+    -103.9,
+    -104,
+    -150,
+    1e30,
+    -1e30,
+    Infinity,
+    -Infinity,
+    Number.NaN,
+  ];
+  const simdUnary = Object.keys(SIMD_UNARY) as (keyof typeof SIMD_UNARY)[];
+
+  it('the SIMD unary functions (exp, sigmoid, tanh and the exact ones) on random and edge values', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          n: dim,
+          op: fc.constantFrom(...simdUnary),
+          scale: fc.constantFrom(1, 10, 100),
+          seed: fc.integer(),
+        }),
+        async ({ n, op, scale, seed }) => {
+          const data = Float32Array.from([...EDGES, ...randomData(n, seed, scale)]);
+          // exp, sigmoid, tanh: polynomials within a few float32 ulps of the rounded float64 result (3e-7
+          // relative), and within two of the smallest subnormal (1.4e-45) where exp's result is subnormal.
+          // rsqrt rounds twice (sqrt, then the division): one ulp more than the float64 reference.
+          const approx = op === 'exp' || op === 'sigmoid' || op === 'tanh';
+          const tol = approx
+            ? { rtol: 3e-7, atol: 3e-45 }
+            : op === 'rsqrt'
+              ? { rtol: 1.2e-7, atol: 0 }
+              : EXACT;
+          await same(
+            (gb) =>
+              (gb.tensor(data) as unknown as Record<string, () => Tensor>)[op === 'copy' ? 'clone' : op](),
+            tol,
+            op,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('binary ops: broadcasts of rank 1 to 4, number operands, NaN in comparisons', async () => {
+    const shapes = fc.array(fc.integer({ min: 1, max: 7 }), { minLength: 1, maxLength: 4 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          shape: shapes,
+          onesA: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          onesB: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+          dropB: fc.integer({ min: 0, max: 3 }),
+          numberSide: fc.constantFrom('none', 'none', 'a', 'b'),
+          op: fc.constantFrom(
+            'add',
+            'sub',
+            'mul',
+            'div',
+            'maximum',
+            'minimum',
+            'greater',
+            'lessEqual',
+            'equal',
+            'notEqual',
+          ),
+          seed: fc.integer(),
+        }),
+        async ({ shape, onesA, onesB, dropB, numberSide, op, seed }) => {
+          const sa = shape.map((d, i) => (onesA[i] ? 1 : d));
+          const sb = shape.map((d, i) => (onesB[i] ? 1 : d)).slice(Math.min(dropB, shape.length - 1));
+          const size = (s: number[]) => s.reduce((x, y) => x * y, 1);
+          // Small integers make ties (equal, maximum of equal values) and a NaN joins the comparisons.
+          const da = randomData(size(sa), seed, 3).map((v, i) => (i === 1 ? Number.NaN : Math.round(v)));
+          const db = randomData(size(sb), seed + 7, 3).map(Math.round);
+          await same(
+            (gb) => {
+              const a = numberSide === 'a' ? 2 : gb.tensor(da, sa);
+              const b = numberSide === 'b' ? -1 : gb.tensor(db, sb);
+              const [l, r] = typeof a === 'number' ? [b as Tensor, a] : [a, b];
+              return (l as unknown as Record<string, (o: unknown) => Tensor>)[op](r);
+            },
+            // One float32 rounding of the same operation on the same operands: equal bits.
+            EXACT,
+            `${op} (${sa}) (${sb}) number ${numberSide}`,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('sums, means, max and min past the 1024-element blocks of a row and the 256-row blocks of a column', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          rows: fc.oneof(fc.integer({ min: 1, max: 4 }), fc.constantFrom(255, 256, 257, 600)),
+          cols: fc.oneof(fc.integer({ min: 1, max: 20 }), fc.constantFrom(1023, 1024, 1025, 3000)),
+          axis: fc.constantFrom(0, 1),
+          op: fc.constantFrom('sum', 'mean', 'max', 'min'),
+          seed: fc.integer(),
+        }),
+        async ({ rows, cols, axis, op, seed }) => {
+          const data = randomData(rows * cols, seed, 10);
+          const len = axis === 0 ? rows : cols;
+          // Blocked float32 sums carried in float64: ~sqrt(64) float32 roundings of partial sums of |x| <=
+          // 10 * len: 1e-6 * 10 * len bounds that (means: over len); max and min select: exact.
+          const tol =
+            op === 'sum'
+              ? { rtol: 1e-6, atol: 1e-5 * len }
+              : op === 'mean'
+                ? { rtol: 1e-6, atol: 1e-5 }
+                : EXACT;
+          await same(
+            (gb) =>
+              (gb.tensor(data, [rows, cols]) as unknown as Record<string, (a: number) => Tensor>)[op](axis),
+            tol,
+            `${op} of (${rows},${cols}) axis ${axis}`,
+          );
+        },
+      ),
+      { numRuns: RUNS },
+    );
+  });
+
+  it('every optimiser rule: ten fused steps equal the TypeScript backend', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({ rule: fc.constantFrom(...OPTIMIZER_RULES), n: dim, seed: fc.integer() }),
+        async ({ rule, n, seed }) => {
+          const make = {
+            sgd: (gb: Context, ps: Tensor[]) => optim.sgd(gb, ps, { lr: 0.01, weightDecay: 0.01 }),
+            momentum: (gb: Context, ps: Tensor[]) => optim.sgd(gb, ps, { lr: 0.01, momentum: 0.9 }),
+            nesterov: (gb: Context, ps: Tensor[]) =>
+              optim.sgd(gb, ps, { lr: 0.01, momentum: 0.9, nesterov: true }),
+            rmsprop: (gb: Context, ps: Tensor[]) => optim.rmsprop(gb, ps, { lr: 0.01, weightDecay: 0.01 }),
+            adam: (gb: Context, ps: Tensor[]) => optim.adam(gb, ps, { lr: 0.01, weightDecay: 0.01 }),
+            adamw: (gb: Context, ps: Tensor[]) => optim.adamw(gb, ps, { lr: 0.01 }),
+          }[rule];
+          const run = async (gb: Context) => {
+            const p = gb.tensor(randomData(n, seed, 1));
+            const opt = make(gb, [p]);
+            for (let i = 0; i < 10; i++) {
+              // The loss sum(p * g) has gradient g: a fresh random gradient each step.
+              const g = gb.tensor(randomData(n, seed + i + 1, 1));
+              opt.step(() => p.mul(g).sum()).dispose();
+              g.dispose();
+            }
+            const out = await p.data();
+            opt.dispose();
+            p.dispose();
+            return out;
+          };
+          // Float32 arithmetic against the TypeScript backend's float64 (rounded per step): ten steps of
+          // lr-sized updates differ by a few float32 ulps of the parameters.
+          expectClose(await run(wasm), await run(js), { rtol: 1e-5, atol: 1e-6 }, rule);
         },
       ),
       { numRuns: RUNS },

@@ -2,8 +2,13 @@
 // the bytes of one instruction and its operands) and encoded into a module at run time, with no build step.
 // Only what the kernels use is here: numeric and SIMD128 instructions, loops, locals, one imported memory.
 
-/** The bytes of an instruction sequence (an expression leaves its value on the stack, a statement none). */
-export type Code = readonly number[];
+/**
+ * The bytes of an instruction sequence (an expression leaves its value on the stack, a statement none), as a
+ * tree of byte arrays: nesting is free while kernels are composed, and the tree is flattened once per function.
+ */
+export type Code = readonly CodeItem[];
+/** A byte, or a nested sequence. */
+export type CodeItem = number | Code;
 
 /** Value types of locals, parameters and results. */
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
@@ -43,13 +48,25 @@ function utf8(s: string): number[] {
   return [...uleb(b.length), ...b];
 }
 
-/** Statements, nested in lists as the kernel's structure suggests (flattened when encoded). */
-export type Stmts = Code | readonly Stmts[];
+/** Statements, nested in lists as the kernel's structure suggests. */
+export type Stmts = Code;
 
-const cat = (...parts: Stmts[]): number[] => parts.flat(Infinity as 1) as number[];
+const cat = (...parts: Code[]): Code => parts;
+/** The bytes of a code tree, in order (Array.prototype.flat is several times slower on deep trees). */
+function bytesOf(code: Code): number[] {
+  const out: number[] = [];
+  const walk = (c: Code) => {
+    for (const x of c) {
+      if (typeof x === 'number') out.push(x);
+      else walk(x);
+    }
+  };
+  walk(code);
+  return out;
+}
 
 /** A statement list: the concatenation of its statements. */
-export const seq = (...stmts: Stmts[]): Code => cat(...stmts);
+export const seq = (...stmts: Code[]): Code => stmts;
 
 // Locals --------------------------------------------------------------------------------------------
 export const get = (l: Local): Code => [0x20, ...uleb(l.index)];
@@ -86,6 +103,9 @@ export function forRange(i: Local, from: Code, to: Code, step: number, ...body: 
     ),
   );
 }
+
+/** The byte address of float32 element i of an array at byte address base. */
+export const f32Addr = (base: Code, i: Code): Code => i32.add(base, i32.shl(i, i32.const(2)));
 
 // Scalars ---------------------------------------------------------------------------------------------
 const op =
@@ -272,8 +292,12 @@ export const i32x4 = {
 };
 
 export const f64x2 = {
+  splat: simd(20),
   add: simd(240),
+  sub: simd(241),
   extractLane: lane(33),
+  /** Two f64 lanes rounded to f32 in lanes 0 and 1; lanes 2 and 3 are 0. */
+  demoteZero: simd(94),
 };
 
 // Modules ---------------------------------------------------------------------------------------------
@@ -307,7 +331,7 @@ export class FunctionBuilder {
       else groups.push([1, t]);
     }
     const decls = cat(uleb(groups.length), ...groups.map(([n, t]) => [...uleb(n), TYPE_BYTE[t]]));
-    const fn = cat(decls, body, [0x0b]);
+    const fn = bytesOf([decls, body, [0x0b]]);
     return [...uleb(fn.length), ...fn];
   }
 }
@@ -319,11 +343,18 @@ export interface MemoryImport {
   shared: boolean;
 }
 
-/** A module of exported functions over one imported memory. */
+/** A module of exported functions over one imported memory, and functions imported from `env`. */
 export class ModuleBuilder {
+  private readonly imports: { name: string; params: readonly ValType[]; result: ValType | null }[] = [];
   private readonly funcs: { f: FunctionBuilder; body: Code }[] = [];
 
   constructor(private readonly memory: MemoryImport) {}
+
+  /** Declares a function imported as env.<name> (before any func()). */
+  importFunc(name: string, params: readonly ValType[], result: ValType | null): void {
+    if (this.funcs.length) throw new Error('assembler: imports come before functions');
+    this.imports.push({ name, params, result });
+  }
 
   /** Adds an exported function; `build` receives the builder (for parameters and locals) and returns the body. */
   func(
@@ -336,29 +367,44 @@ export class ModuleBuilder {
     this.funcs.push({ f, body: build(f, ...f.params) });
   }
 
-  /** Index of a function added earlier, for `call`. */
+  /** A call of an imported function or of one added earlier. */
   call(name: string, ...args: Code[]): Code {
-    const index = this.funcs.findIndex((x) => x.f.name === name);
-    if (index < 0) throw new Error(`assembler: no function named ${name}`);
-    return cat(...args, [0x10], uleb(index));
+    const imported = this.imports.findIndex((x) => x.name === name);
+    const own = this.funcs.findIndex((x) => x.f.name === name);
+    if (imported < 0 && own < 0) throw new Error(`assembler: no function named ${name}`);
+    return cat(...args, [0x10], uleb(imported >= 0 ? imported : this.imports.length + own));
   }
 
   /** The binary module. */
   encode(): Uint8Array<ArrayBuffer> {
+    const flat = (...parts: Code[]) => bytesOf(parts);
     const section = (id: number, content: number[]) => [id, ...uleb(content.length), ...content];
-    const vec = (items: number[][]) => cat(uleb(items.length), ...items);
-    const types = this.funcs.map(({ f }) =>
-      cat([0x60], vec(f.params.map((p) => [TYPE_BYTE[p.type]])), f.result ? [1, TYPE_BYTE[f.result]] : [0]),
-    );
+    const vec = (items: Code[]) => flat(uleb(items.length), ...items);
+    const signature = (params: readonly ValType[], result: ValType | null) =>
+      flat([0x60], vec(params.map((p) => [TYPE_BYTE[p]])), result ? [1, TYPE_BYTE[result]] : [0]);
+    // One type per function: imported ones first, then the module's own (their indices follow suit).
+    const types = [
+      ...this.imports.map((x) => signature(x.params, x.result)),
+      ...this.funcs.map(({ f }) =>
+        signature(
+          f.params.map((p) => p.type),
+          f.result,
+        ),
+      ),
+    ];
     const { minPages, maxPages, shared } = this.memory;
     const limits = [shared ? 0x03 : 0x01, ...uleb(minPages), ...uleb(maxPages)];
-    const imports = vec([cat(utf8('env'), utf8('memory'), [0x02], limits)]);
-    const bytes = cat(
+    const imports = vec([
+      [utf8('env'), utf8('memory'), [0x02], limits],
+      ...this.imports.map((x, i) => [utf8('env'), utf8(x.name), [0x00], uleb(i)]),
+    ]);
+    const first = this.imports.length;
+    const bytes = flat(
       [0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00],
       section(1, vec(types)),
       section(2, imports),
-      section(3, vec(this.funcs.map((_, i) => uleb(i)))),
-      section(7, vec(this.funcs.map(({ f }, i) => cat(utf8(f.name), [0x00], uleb(i))))),
+      section(3, vec(this.funcs.map((_, i) => uleb(first + i)))),
+      section(7, vec(this.funcs.map(({ f }, i) => [utf8(f.name), [0x00], uleb(first + i)]))),
       section(10, vec(this.funcs.map(({ f, body }) => f.encode(body)))),
     );
     return new Uint8Array(bytes);

@@ -10,8 +10,10 @@ export const ALIGN = 64;
  * tiles there (see SCRATCH).
  */
 export const RESERVED = 4096;
-/** A 1 KiB scratch area inside the reserved bytes, for kernels' edge tiles and constants. */
+/** A 1 KiB scratch area inside the reserved bytes, for the matmul kernel's edge tiles. */
 export const SCRATCH = 1024;
+/** Two float32 slots inside the reserved bytes for the number operands of a binary op. */
+export const CONSTANTS = 2048;
 /** WebAssembly's 32-bit addresses: at most 65536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
 

@@ -1,7 +1,10 @@
 // The WebAssembly module of the wasm backend: every kernel family assembled into one module (once per
 // process), instantiated once per backend over that backend's memory.
 import { ModuleBuilder } from './assembler';
+import { addElementwise } from './kernels/elementwise';
 import { addMatmul, addMatvec, DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
+import { addOptim } from './kernels/optim';
+import { addReduce } from './kernels/reduce';
 
 /** Extra matmul tiles to assemble besides the default (for tuning experiments). @internal */
 export const EXTRA_TILES: MatmulTile[] = [];
@@ -15,9 +18,13 @@ export type Kernels = Readonly<Record<string, Kernel>>;
 /** The module's bytes: every kernel family. */
 export function kernelModule(): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared: false });
+  m.importFunc('log', ['f64'], 'f64'); // Math.log, once per row of a softmax
   addMatmul(m, DEFAULT_TILE);
   for (const t of EXTRA_TILES) addMatmul(m, t);
   addMatvec(m);
+  addElementwise(m);
+  addReduce(m);
+  addOptim(m);
   return m.encode();
 }
 
@@ -26,6 +33,6 @@ let compiled: Promise<WebAssembly.Module> | null = null;
 /** The kernels over `memory`; the module is compiled on the first call. */
 export async function instantiate(memory: WebAssembly.Memory): Promise<Kernels> {
   compiled ??= WebAssembly.compile(kernelModule());
-  const instance = await WebAssembly.instantiate(await compiled, { env: { memory } });
+  const instance = await WebAssembly.instantiate(await compiled, { env: { memory, log: Math.log } });
   return instance.exports as unknown as Kernels;
 }

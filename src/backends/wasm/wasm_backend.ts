@@ -1,34 +1,37 @@
 // The WebAssembly backend: storage in one WebAssembly.Memory, SIMD128 kernels for the hot ops (matmul,
 // reductions, elementwise, softmax, optimiser steps), and the TypeScript kernels for the rest, reading the
 // memory through Float32Array views and copying their results in. Same meaning as the TypeScript backend.
-import type {
-  Backend,
-  BackendStats,
-  BinaryOp,
-  MatmulPlan,
-  Operand,
-  OptimizerHyper,
-  OptimizerRule,
-  ReduceOp,
-  ScanOp,
-  SoftmaxMode,
-  Storage,
-  TriangularSolveOptions,
-  UnaryOp,
+import {
+  type Backend,
+  type BackendStats,
+  type BinaryOp,
+  type MatmulPlan,
+  type Operand,
+  type OptimizerHyper,
+  type OptimizerRule,
+  type ReduceOp,
+  type ScanOp,
+  SOFTMAX_MODES,
+  type SoftmaxMode,
+  type Storage,
+  type TriangularSolveOptions,
+  type UnaryOp,
 } from '../backend';
 import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
 import * as tsLayout from '../cpu/layout';
 import * as tsLinalg from '../cpu/linalg';
-import { optimizerStep as tsOptimizerStep } from '../cpu/optim';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
 import * as tsScatter from '../cpu/scatter';
 import { stridedInto as tsStridedInto, stridedRead as tsStridedRead } from '../cpu/shape';
 import type { CpuStorage } from '../cpu/storage';
 import { GradboxError } from '../../errors';
+import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
-import { Heap, RESERVED } from './heap';
+import { CONSTANTS, Heap, RESERVED } from './heap';
+import { gather, oneHot } from './layout';
+import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { instantiate, type Kernels } from './module';
 import { wasmSimdMissing } from './support';
@@ -123,11 +126,21 @@ export class WasmBackend implements Backend {
 
   unary(op: UnaryOp, x: Storage): Storage {
     this.counters.dispatches++;
-    return this.adopt(ts.unary(op, w(x)));
+    if (!SIMD_UNARY[op]) return this.adopt(ts.unary(op, w(x)));
+    const out = this.alloc(x.length);
+    this.kernels[`unary_${op}`](w(x).ptr, out.ptr, x.length);
+    return out;
   }
   binary(op: BinaryOp, a: Operand, b: Operand, outShape: readonly number[]): Storage {
     this.counters.dispatches++;
-    return this.adopt(ts.binary(op, a, b, outShape));
+    if (!SIMD_BINARY[op]) return this.adopt(ts.binary(op, a, b, outShape));
+    const out = this.alloc(outShape.reduce((x, y) => x * y, 1));
+    const constAt = (which: 0 | 1, value: number) => {
+      this.heap.f32[CONSTANTS / 4 + which] = value;
+      return CONSTANTS + 4 * which;
+    };
+    forEachBlock(a, b, outShape, out, constAt, this.kernels[`binary_${op}`]);
+    return out;
   }
   where(cond: Operand, a: Operand, b: Operand, outShape: readonly number[]): Storage {
     this.counters.dispatches++;
@@ -141,11 +154,34 @@ export class WasmBackend implements Backend {
   }
   reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsReduce(op, w(x), outer, size, inner));
+    const kind = op === 'mean' ? 'sum' : op;
+    if ((kind !== 'sum' && kind !== 'max' && kind !== 'min') || size === 0) {
+      return this.adopt(tsReduce(op, w(x), outer, size, inner));
+    }
+    const out = this.alloc(outer * inner);
+    const src = w(x).ptr;
+    const mean = op === 'mean' ? 1 : 0;
+    if (inner === 1) {
+      if (kind === 'sum') this.kernels.reduce_rows_sum(src, outer, size, out.ptr, mean);
+      else this.kernels[`reduce_rows_${kind}`](src, outer, size, out.ptr);
+      return out;
+    }
+    const acc64 = kind === 'sum' ? this.heap.alloc(inner * 8) : 0;
+    for (let o = 0; o < outer; o++) {
+      const from = src + o * size * inner * 4;
+      const to = out.ptr + o * inner * 4;
+      if (kind === 'sum') this.kernels.reduce_cols_sum(from, size, inner, to, acc64, mean);
+      else this.kernels[`reduce_cols_${kind}`](from, size, inner, to);
+    }
+    if (acc64) this.heap.free(acc64);
+    return out;
   }
   softmax(mode: SoftmaxMode, x: Storage, outer: number, size: number, inner: number): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsSoftmax(mode, w(x), outer, size, inner));
+    if (inner !== 1 || size === 0) return this.adopt(tsSoftmax(mode, w(x), outer, size, inner));
+    const out = this.alloc(mode === 'logSumExp' ? outer : outer * size);
+    this.kernels.softmax_rows(w(x).ptr, outer, size, out.ptr, SOFTMAX_MODES.indexOf(mode));
+    return out;
   }
   strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage {
     this.counters.dispatches++;
@@ -153,11 +189,15 @@ export class WasmBackend implements Backend {
   }
   gather(x: Storage, indices: Storage, outer: number, size: number, inner: number): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsLayout.gather(w(x), w(indices), outer, size, inner));
+    const out = this.alloc(outer * indices.length * inner);
+    gather(w(x), w(indices), out, outer, size, inner);
+    return out;
   }
   oneHot(indices: Storage, depth: number): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsLayout.oneHot(w(indices), depth));
+    const out = this.alloc(indices.length * depth);
+    oneHot(w(indices), out, depth);
+    return out;
   }
   view(x: Storage, offset: number, length: number): Storage {
     const s = w(x);
@@ -178,7 +218,23 @@ export class WasmBackend implements Backend {
     hyper: OptimizerHyper,
   ): void {
     this.counters.dispatches++;
-    tsOptimizerStep(rule, w(params), w(grads), w(m), w(v), hyper);
+    const h = hyper;
+    this.kernels[`optim_${rule}`](
+      w(params).ptr,
+      w(grads).ptr,
+      w(m).ptr,
+      w(v).ptr,
+      params.length,
+      h.lr,
+      h.weightDecay,
+      h.beta1,
+      1 - h.beta1,
+      h.beta2,
+      1 - h.beta2,
+      h.eps,
+      h.correction1,
+      h.correction2,
+    );
   }
 
   flush(): void {}

@@ -1,6 +1,7 @@
 // Plans elementwise dispatches (shaders/elementwise.wgsl): unary, binary, where and strided copies.
 // Axes are merged where every operand is contiguous across them, so most broadcasts index in rank <= 3.
 import { fmtShape, GradboxError } from '../../../errors';
+import { collapseAxes } from '../../axes';
 import { BINARY_OPS, type BinaryOp, type Operand, UNARY_OPS, type UnaryOp } from '../../backend';
 import { gridFor } from '../grid';
 import { Params } from '../params';
@@ -10,34 +11,7 @@ import { SHADERS } from '../shaders';
 const WG = 256;
 const MAX_RANK = 8;
 
-/**
- * Drops axes of length 1 and merges neighbouring axes that every operand walks contiguously.
- * Returns the reduced shape and each operand's strides over it.
- */
-export function collapseAxes(
-  shape: readonly number[],
-  strides: readonly (readonly number[])[],
-): { shape: number[]; strides: number[][] } {
-  const outShape: number[] = [];
-  const outStrides: number[][] = strides.map(() => []);
-  for (let ax = 0; ax < shape.length; ax++) {
-    if (shape[ax] === 1) continue;
-    const last = outShape.length - 1;
-    const mergeable = last >= 0 && strides.every((s, k) => outStrides[k][last] === s[ax] * shape[ax]);
-    if (mergeable) {
-      outShape[last] *= shape[ax];
-      strides.forEach((s, k) => {
-        outStrides[k][last] = s[ax];
-      });
-    } else {
-      outShape.push(shape[ax]);
-      strides.forEach((s, k) => {
-        outStrides[k].push(s[ax]);
-      });
-    }
-  }
-  return { shape: outShape, strides: outStrides };
-}
+export { collapseAxes };
 
 function isContiguous(shape: readonly number[], strides: readonly number[]): boolean {
   return shape.length <= 1 && (shape.length === 0 || strides[0] === 1);
