@@ -271,6 +271,10 @@ export const f32x4 = {
   /** NaN-propagating minimum (-0 < +0). */
   min: simd(232),
   max: simd(233),
+  /** b < a ? b : a: one instruction on x86 (minps), but NaN in b is dropped; NaN in a is kept. */
+  pmin: simd(234),
+  /** a < b ? b : a: like pmin. */
+  pmax: simd(235),
   convertI32x4S: simd(250),
   /** Lanes 0 and 1 widened to f64. */
   promoteLow: simd(95),
@@ -322,6 +326,24 @@ export class FunctionBuilder {
     return { index: this.params.length + this.localTypes.length - 1, type };
   }
 
+  private readonly constants = new Map<string, Local>();
+  private readonly prologue: Code[] = [];
+
+  /**
+   * A vector of four equal lanes (f32, or i32 bits), set once on entry: V8 does not hoist a v128.const out
+   * of a loop, so kernels with many constants (polynomial coefficients) read them from locals instead.
+   */
+  splat(value: number, lanes: 'f32' | 'i32' = 'f32'): Code {
+    const key = `${lanes}:${lanes === 'f32' ? Math.fround(value) : value | 0}`;
+    let l = this.constants.get(key);
+    if (!l) {
+      l = this.local('v128');
+      this.constants.set(key, l);
+      this.prologue.push(set(l, lanes === 'f32' ? f32x4.const(value) : i32x4.const(value)));
+    }
+    return get(l);
+  }
+
   /** The function body's encoding: local declarations, code, end. */
   encode(body: Code): number[] {
     const groups: [number, ValType][] = [];
@@ -331,7 +353,7 @@ export class FunctionBuilder {
       else groups.push([1, t]);
     }
     const decls = cat(uleb(groups.length), ...groups.map(([n, t]) => [...uleb(n), TYPE_BYTE[t]]));
-    const fn = bytesOf([decls, body, [0x0b]]);
+    const fn = bytesOf([decls, this.prologue, body, [0x0b]]);
     return [...uleb(fn.length), ...fn];
   }
 }

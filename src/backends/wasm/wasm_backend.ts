@@ -11,7 +11,6 @@ import {
   type OptimizerRule,
   type ReduceOp,
   type ScanOp,
-  SOFTMAX_MODES,
   type SoftmaxMode,
   type Storage,
   type TriangularSolveOptions,
@@ -180,7 +179,7 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     if (inner !== 1 || size === 0) return this.adopt(tsSoftmax(mode, w(x), outer, size, inner));
     const out = this.alloc(mode === 'logSumExp' ? outer : outer * size);
-    this.kernels.softmax_rows(w(x).ptr, outer, size, out.ptr, SOFTMAX_MODES.indexOf(mode));
+    this.kernels[`${mode}_rows`](w(x).ptr, outer, size, out.ptr);
     return out;
   }
   strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage {

@@ -18,9 +18,8 @@ import {
 } from '../assembler';
 import { expV, sigmoidV, tanhV } from './vecmath';
 
-const one = f32x4.const(1);
 /** 1.0 where a comparison's lane mask is set, else 0.0. */
-const asNumber = (mask: Code) => v128.and(mask, one);
+const asNumber = (mask: Code) => v128.and(mask, f32x4.const(1));
 
 /** The unary ops with a SIMD kernel, as functions of a vector held in a local (x may be read twice). */
 export const SIMD_UNARY: Partial<Record<UnaryOp, (f: FunctionBuilder, x: Code) => Code>> = {
@@ -29,15 +28,14 @@ export const SIMD_UNARY: Partial<Record<UnaryOp, (f: FunctionBuilder, x: Code) =
   sqrt: (_, x) => f32x4.sqrt(x),
   square: (_, x) => f32x4.mul(x, x),
   // max(x, 0) keeps NaN and turns -0 into +0, as relu does on the other backends.
-  relu: (_, x) => f32x4.max(x, f32x4.const(0)),
+  relu: (f, x) => f32x4.max(x, f.splat(0)),
   copy: (_, x) => x,
   floor: (_, x) => f32x4.floor(x),
   ceil: (_, x) => f32x4.ceil(x),
   // Half to even; a negative x that rounds to zero gives +0 (as the TypeScript rint does), -0 stays -0.
-  round: (_, x) =>
-    v128.bitselect(x, f32x4.add(f32x4.nearest(x), f32x4.const(0)), f32x4.eq(x, f32x4.const(0))),
-  reciprocal: (_, x) => f32x4.div(one, x),
-  rsqrt: (_, x) => f32x4.div(one, f32x4.sqrt(x)),
+  round: (f, x) => v128.bitselect(x, f32x4.add(f32x4.nearest(x), f.splat(0)), f32x4.eq(x, f.splat(0))),
+  reciprocal: (f, x) => f32x4.div(f.splat(1), x),
+  rsqrt: (f, x) => f32x4.div(f.splat(1), f32x4.sqrt(x)),
   exp: expV,
   sigmoid: sigmoidV,
   tanh: tanhV,

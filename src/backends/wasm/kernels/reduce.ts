@@ -1,6 +1,7 @@
 // Reductions and the softmax family in WebAssembly SIMD. Sums add float32 lanes over blocks of at most
 // 1024 elements (or 256 rows) and carry the block sums in float64, so a long sum keeps the accuracy the
 // other backends have; max and min propagate NaN like the TypeScript kernels.
+import { SOFTMAX_MODES, type SoftmaxMode } from '../../backend';
 import {
   type Code,
   f32,
@@ -20,7 +21,7 @@ import {
   v128,
   f32Addr,
 } from '../assembler';
-import { expV } from './vecmath';
+import { expNonPositiveV, expV } from './vecmath';
 
 const c = i32.const;
 const at = f32Addr;
@@ -67,18 +68,20 @@ function blockedSum(
   total: Local,
   term: (x: Code) => Code,
   visit?: (addr: Code, v: Code, lanes: 4 | 1) => Code,
+  vectors = 4,
 ): Code {
   const i = f.local('i32');
   const b = f.local('i32');
   const end = f.local('i32');
-  const n16 = f.local('i32');
-  const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+  const n16 = f.local('i32'); // n rounded down to whole steps of `vectors` vectors
+  const acc = Array.from({ length: vectors }, () => f.local('v128'));
+  const sumAcc = acc.map((a) => get(a)).reduce((x, y) => f32x4.add(x, y));
   const t = f.local('v128');
   const addOne = (addr: Code, v: Local, load: Code, lanes: 4 | 1) =>
     seq(set(v, term(load)), visit ? visit(addr, get(v), lanes) : []);
   return seq(
     set(total, f64.const(0)),
-    set(n16, i32.and(get(n), c(~15))),
+    set(n16, i32.and(get(n), c(-4 * vectors))),
     forRange(
       b,
       c(0),
@@ -90,7 +93,7 @@ function blockedSum(
         i,
         get(b),
         get(end),
-        16,
+        4 * vectors,
         acc.map((a, j) =>
           seq(
             addOne(at(get(base), i32.add(get(i), c(4 * j))), t, v128.load(at(get(base), get(i)), 16 * j), 4),
@@ -98,13 +101,7 @@ function blockedSum(
           ),
         ),
       ),
-      set(
-        total,
-        f64.add(
-          get(total),
-          sumLanes64(f32x4.add(f32x4.add(get(acc[0]), get(acc[1])), f32x4.add(get(acc[2]), get(acc[3]))), f),
-        ),
-      ),
+      set(total, f64.add(get(total), sumLanes64(sumAcc, f))),
     ),
     forRange(
       i,
@@ -117,11 +114,21 @@ function blockedSum(
   );
 }
 
+/**
+ * acc op v lane by lane, NaN once either is NaN. pmax/pmin are one x86 instruction each (the NaN-propagating
+ * max and min are several); pmax(acc, v) keeps a NaN acc, and a NaN v is taken explicitly.
+ */
+function foldStep(op: 'max' | 'min', acc: Code, v: Local): Code {
+  const p = op === 'max' ? f32x4.pmax : f32x4.pmin;
+  return v128.bitselect(get(v), p(acc, get(v)), f32x4.ne(get(v), get(v)));
+}
+
 /** The max (or min) of n floats at base, NaN if any is NaN; -Infinity (Infinity) for n = 0. */
 function foldRow(f: FunctionBuilder, base: Local, n: Local, op: 'max' | 'min'): Code {
   const i = f.local('i32');
   const n16 = f.local('i32');
-  const init = f32x4.const(op === 'max' ? -Infinity : Infinity);
+  const v = f.local('v128');
+  const init = f.splat(op === 'max' ? -Infinity : Infinity);
   const acc = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
   const vop = op === 'max' ? f32x4.max : f32x4.min;
   return seq(
@@ -132,9 +139,18 @@ function foldRow(f: FunctionBuilder, base: Local, n: Local, op: 'max' | 'min'): 
       c(0),
       get(n16),
       16,
-      acc.map((a, j) => set(a, vop(get(a), v128.load(at(get(base), get(i)), 16 * j)))),
+      acc.map((a, j) =>
+        seq(set(v, v128.load(at(get(base), get(i)), 16 * j)), set(a, foldStep(op, get(a), v))),
+      ),
     ),
-    forRange(i, get(n16), get(n), 1, set(acc[0], vop(get(acc[0]), v128.load32Splat(at(get(base), get(i)))))),
+    forRange(
+      i,
+      get(n16),
+      get(n),
+      1,
+      set(v, v128.load32Splat(at(get(base), get(i)))),
+      set(acc[0], foldStep(op, get(acc[0]), v)),
+    ),
     foldLanes(vop(vop(get(acc[0]), get(acc[1])), vop(get(acc[2]), get(acc[3]))), f, op),
   );
 }
@@ -144,7 +160,7 @@ function foldRow(f: FunctionBuilder, base: Local, n: Local, op: 'max' | 'min'): 
  * - reduce_rows_sum(x, rows, size, out, mean), reduce_rows_max/min(x, rows, size, out): out[r] over row r.
  * - reduce_cols_sum(x, size, inner, out, acc64, mean), reduce_cols_max/min(x, size, inner, out): out[i]
  *   over x[k*inner + i], k < size, for one outer index (acc64: inner float64 of scratch).
- * - softmax_rows(x, rows, size, out, mode): mode 0 softmax, 1 logSoftmax, 2 logSumExp (out[r]).
+ * - softmax_rows, logSoftmax_rows, logSumExp_rows: see addSoftmax.
  */
 export function addReduce(m: ModuleBuilder): void {
   m.func('reduce_rows_sum', ['i32', 'i32', 'i32', 'i32', 'i32'], null, (f, x, rows, size, out, mean) => {
@@ -265,7 +281,7 @@ export function addReduce(m: ModuleBuilder): void {
       const row = f.local('i32');
       const n4 = f.local('i32');
       const outAt = (idx: Code) => at(get(out), idx);
-      const vop = op === 'max' ? f32x4.max : f32x4.min;
+      const v = f.local('v128');
       const sop = op === 'max' ? f32.max : f32.min;
       return seq(
         set(n4, i32.and(get(inner), c(~3))),
@@ -287,7 +303,10 @@ export function addReduce(m: ModuleBuilder): void {
             c(0),
             get(n4),
             4,
-            v128.store(outAt(get(i)), vop(v128.load(outAt(get(i))), v128.load(at(get(row), get(i))))),
+            seq(
+              set(v, v128.load(at(get(row), get(i)))),
+              v128.store(outAt(get(i)), foldStep(op, v128.load(outAt(get(i))), v)),
+            ),
           ),
           forRange(
             i,
@@ -301,7 +320,15 @@ export function addReduce(m: ModuleBuilder): void {
     });
   }
 
-  m.func('softmax_rows', ['i32', 'i32', 'i32', 'i32', 'i32'], null, (f, x, rows, size, out, mode) => {
+  for (const mode of SOFTMAX_MODES) addSoftmax(m, mode);
+}
+
+/**
+ * <mode>_rows(x, rows, size, out) for mode softmax, logSoftmax, logSumExp (out[r] for the last): the max of
+ * the row, the sum of e^(x - max) in float64 blocks, log of it by Math.log (once per row), then the output.
+ */
+function addSoftmax(m: ModuleBuilder, mode: SoftmaxMode): void {
+  m.func(`${mode}_rows`, ['i32', 'i32', 'i32', 'i32'], null, (f, x, rows, size, out) => {
     const r = f.local('i32');
     const i = f.local('i32');
     const base = f.local('i32');
@@ -312,22 +339,59 @@ export function addReduce(m: ModuleBuilder): void {
     const lse = f.local('f64');
     const lse64 = f.local('v128');
     const xv = f.local('v128');
+    const scale = f.local('v128');
+    const n4 = f.local('i32');
     // Four lanes of f32(x - lse), the subtraction in float64 two lanes at a time.
-    const minusLse = (x: Code) => {
-      const lanes = (v: Code) => f64x2.demoteZero(f64x2.sub(f32x4.promoteLow(v), get(lse64)));
+    const minusLse = (v: Code) => {
+      const lanes = (w: Code) => f64x2.demoteZero(f64x2.sub(f32x4.promoteLow(w), get(lse64)));
       const high = v128.shuffle(
         get(xv),
         get(xv),
         [8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15],
       );
       return seq(
-        set(xv, x),
+        set(xv, v),
         v128.shuffle(lanes(get(xv)), lanes(high), [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]),
       );
     };
-    const scale = f.local('v128');
-    const n4 = f.local('i32');
-    const isSoftmax = i32.eqz(get(mode));
+    /** out[i] = g(input[i]) over the row, four at a time, then the tail one by one. */
+    const mapRow = (input: Local, g: (v: Code) => Code) =>
+      seq(
+        forRange(i, c(0), get(n4), 4, v128.store(at(get(dst), get(i)), g(v128.load(at(get(input), get(i)))))),
+        forRange(
+          i,
+          get(n4),
+          get(size),
+          1,
+          v128.store32Lane(at(get(dst), get(i)), g(v128.load32Splat(at(get(input), get(i)))), 0),
+        ),
+      );
+    const sumOfExp = (term: (v: Code) => Code, vectors: number) =>
+      blockedSum(
+        f,
+        base,
+        size,
+        total,
+        term,
+        // softmax keeps e^(x - shift) in out for the scaling pass.
+        mode === 'softmax'
+          ? (addr, v, lanes) => {
+              const to = i32.add(i32.sub(addr, get(base)), get(dst));
+              return lanes === 4 ? v128.store(to, v) : v128.store32Lane(to, v, 0);
+            }
+          : undefined,
+        vectors,
+      );
+    const output = {
+      // e^(x - shift) is already in out (stored by the sum); scale it by 1/total (rounded from float64).
+      softmax: seq(
+        set(scale, f32x4.splat(f32.demoteF64(f64.div(f64.const(1), get(total))))),
+        mapRow(dst, (v) => f32x4.mul(v, get(scale))),
+      ),
+      // x - lse in float64, rounded once, as the TypeScript backend does.
+      logSoftmax: seq(set(lse64, f64x2.splat(get(lse))), mapRow(base, minusLse)),
+      logSumExp: f32.store(at(get(out), get(r)), f32.demoteF64(get(lse))),
+    }[mode];
     return seq(
       set(n4, i32.and(get(size), c(~3))),
       forRange(
@@ -338,69 +402,21 @@ export function addReduce(m: ModuleBuilder): void {
         set(base, i32.add(get(x), i32.shl(i32.mul(get(r), get(size)), c(2)))),
         set(dst, i32.add(get(out), i32.shl(i32.mul(get(r), get(size)), c(2)))),
         set(mx, foldRow(f, base, size, 'max')),
-        // An infinite or NaN max is not subtracted (it would make NaN of every element).
-        set(
-          shift,
-          f32x4.splat(select(get(mx), f32.const(0), f32.eq(f32.sub(get(mx), get(mx)), f32.const(0)))),
-        ),
-        blockedSum(
-          f,
-          base,
-          size,
-          total,
-          (v) => expV(f, f32x4.sub(v, get(shift))),
-          // softmax keeps e^(x - shift) in out for the scaling pass below.
-          (addr, v, lanes) => {
-            const to = i32.add(i32.sub(addr, get(base)), get(dst));
-            return ifElse(isSoftmax, lanes === 4 ? v128.store(to, v) : v128.store32Lane(to, v, 0));
-          },
+        // A finite max: x - max <= 0, the fast exp. An infinite or NaN max is not subtracted (it would make
+        // NaN of every element): the general exp of x itself, which keeps Infinity and NaN.
+        ifElse(
+          f32.eq(f32.sub(get(mx), get(mx)), f32.const(0)),
+          seq(
+            set(shift, f32x4.splat(get(mx))),
+            sumOfExp((v) => expNonPositiveV(f, f32x4.sub(v, get(shift))), 4),
+          ),
+          seq(
+            set(shift, f32x4.const(0)),
+            sumOfExp((v) => expV(f, v), 1),
+          ),
         ),
         set(lse, f64.add(f64.promoteF32(f32x4.extractLane(get(shift), 0)), m.call('log', get(total)))),
-        ifElse(
-          isSoftmax,
-          seq(
-            set(scale, f32x4.splat(f32.demoteF64(get(total)))),
-            forRange(
-              i,
-              c(0),
-              get(n4),
-              4,
-              v128.store(at(get(dst), get(i)), f32x4.div(v128.load(at(get(dst), get(i))), get(scale))),
-            ),
-            forRange(
-              i,
-              get(n4),
-              get(size),
-              1,
-              f32.store(
-                at(get(dst), get(i)),
-                f32.div(f32.load(at(get(dst), get(i))), f32x4.extractLane(get(scale), 0)),
-              ),
-            ),
-          ),
-          ifElse(
-            i32.eq(get(mode), c(1)),
-            // x - lse in float64, rounded once, as the TypeScript backend does.
-            seq(
-              set(lse64, f64x2.splat(get(lse))),
-              forRange(
-                i,
-                c(0),
-                get(n4),
-                4,
-                v128.store(at(get(dst), get(i)), minusLse(v128.load(at(get(base), get(i))))),
-              ),
-              forRange(
-                i,
-                get(n4),
-                get(size),
-                1,
-                v128.store32Lane(at(get(dst), get(i)), minusLse(v128.load32Splat(at(get(base), get(i)))), 0),
-              ),
-            ),
-            f32.store(at(get(out), get(r)), f32.demoteF64(get(lse))),
-          ),
-        ),
+        output,
       ),
     );
   });
