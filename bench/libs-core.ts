@@ -1,5 +1,6 @@
 // The libraries a benchmark compares, behind one small interface, and gradbox's own entries (WebGPU
-// with each kernel rung pinnable, and the CPU). No browser-only imports: bench/node.ts uses this in Node.
+// with each kernel rung pinnable, and the CPU backends wasm and js). No browser-only imports: bench/node.ts
+// uses this in Node.
 import { type Context, createContext, type Tensor } from '../src/index';
 
 /** One op of a suite, run by a library on inputs it already holds. */
@@ -37,7 +38,7 @@ export interface Prepared {
 
 export interface Lib {
   id: string;
-  library: 'gradbox' | 'tfjs 4.22';
+  library: 'gradbox' | 'tfjs 4.22' | 'jax-js 0.1.25';
   backend: string;
   variant?: string;
   open(): Promise<LibHandle>;
@@ -79,7 +80,7 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
 }
 
 export function gradboxLib(
-  backend: 'webgpu' | 'cpu',
+  backend: 'webgpu' | 'wasm' | 'js',
   variant?: { matmul?: string; reduce?: string; scan?: string; sort?: string },
 ): Lib {
   const label = variant ? Object.values(variant).join('/') : 'auto';

@@ -1,7 +1,7 @@
-// The peers of the benchmark page: gradbox, and tfjs 4.22 on its webgpu, wasm and cpu backends (the wasm
-// files are bundled by Vite, so this module is for the browser page only).
+// The peers of the benchmark page: gradbox, tfjs 4.22 on its webgpu, wasm and cpu backends (the wasm
+// files are bundled by Vite, so this module is for the browser page only), and jax-js on wasm and webgpu.
 import '@tensorflow/tfjs-backend-webgpu';
-import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
@@ -9,18 +9,29 @@ import type { Lib } from './libs-core';
 import { tfjsLib as tfjsCore } from './libs-tfjs';
 
 export { gradboxLib, type Lib, type OpName } from './libs-core';
+// Issue 13: jax-js as a peer.
+export { jaxLib } from './libs-jax';
 
 let wasmPathsSet = false;
 
+/**
+ * Where tfjs's wasm backend finds its .wasm files, set once before it starts; and one thread, so that it is
+ * compared single-threaded (the threaded build would take every core of a cross-origin-isolated page).
+ */
+export function prepareTfjsWasm(): void {
+  if (wasmPathsSet) return;
+  // The bundler copies the .wasm files next to the page and gives their URLs.
+  setWasmPaths({
+    'tfjs-backend-wasm.wasm': wasmPlain,
+    'tfjs-backend-wasm-simd.wasm': wasmSimd,
+    'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
+  });
+  setThreadsCount(1);
+  wasmPathsSet = true;
+}
+
 export function tfjsLib(backend: 'webgpu' | 'wasm' | 'cpu'): Lib {
   return tfjsCore(backend, () => {
-    if (backend !== 'wasm' || wasmPathsSet) return;
-    // The bundler copies the .wasm files next to the page and gives their URLs.
-    setWasmPaths({
-      'tfjs-backend-wasm.wasm': wasmPlain,
-      'tfjs-backend-wasm-simd.wasm': wasmSimd,
-      'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded,
-    });
-    wasmPathsSet = true;
+    if (backend === 'wasm') prepareTfjsWasm();
   });
 }

@@ -3,7 +3,7 @@
 // kernel time from timestamp queries is kept apart from end-to-end time with readback.
 // Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,train,auto
 import { createContext } from '../src/index';
-import { gradboxLib, type Lib, tfjsLib } from './libs';
+import { gradboxLib, jaxLib, type Lib, prepareTfjsWasm, tfjsLib } from './libs';
 import { BenchRun, type Row } from './runner';
 import { type Limits, measureLimits } from './limits';
 import { cases } from './suites';
@@ -23,24 +23,33 @@ const { rows, errors } = run;
 
 const PEERS: Lib[] = [
   gradboxLib('webgpu'),
-  gradboxLib('cpu'),
+  // Issue 13: gradbox's CPU backends (WebAssembly SIMD, and the TypeScript reference) and jax-js.
+  gradboxLib('wasm'),
+  gradboxLib('js'),
   tfjsLib('webgpu'),
   tfjsLib('wasm'),
   tfjsLib('cpu'),
+  jaxLib('wasm'),
+  jaxLib('webgpu'),
 ];
 
 interface Calibration {
   ms: number;
   webgpuMs: number;
   cpuMs: number;
-  choice: 'webgpu' | 'cpu';
+  /** The CPU backend that 'cpu' (and so 'auto') takes here: 'wasm', or 'js' without WebAssembly SIMD. */
+  cpu: string;
+  /** The backend 'auto' with calibration keeps: 'webgpu' or that CPU backend. */
+  choice: string;
 }
 
-/** A calibration of well under a second: the same small matmul and broadcast add on both backends. */
+/** A calibration of well under a second: the same small matmul and broadcast add on WebGPU and the CPU. */
 async function calibrate(): Promise<Calibration> {
   const t0 = performance.now();
+  let cpuName = 'cpu';
   const time = async (backend: 'webgpu' | 'cpu') => {
     const gb = await createContext({ backend });
+    if (backend === 'cpu') cpuName = gb.backend;
     const a = gb.rand([128, 128], { seed: 1 });
     const x = gb.rand([256, 128], { seed: 2 });
     await gb.tidy(() => a.matmul(a).add(x.sum(0))).data(); // warm-up: pipelines
@@ -52,7 +61,8 @@ async function calibrate(): Promise<Calibration> {
   };
   const webgpuMs = await time('webgpu');
   const cpuMs = await time('cpu');
-  return { ms: performance.now() - t0, webgpuMs, cpuMs, choice: webgpuMs <= cpuMs ? 'webgpu' : 'cpu' };
+  const choice = webgpuMs <= cpuMs ? 'webgpu' : cpuName;
+  return { ms: performance.now() - t0, webgpuMs, cpuMs, cpu: cpuName, choice };
 }
 
 /** Whether gradbox's WebGPU device has the 'subgroups' feature (false where WebGPU cannot start). */
@@ -161,15 +171,19 @@ async function main() {
   if (SUITES.includes('train')) {
     budget.seconds = QUICK ? 1 : 3;
     budget.maxSteps = QUICK ? 20 : 200;
+    prepareTfjsWasm();
     for (const w of QUICK ? WORKLOADS.slice(0, 1) : WORKLOADS) {
-      for (const [fn, backend] of [
-        [gradboxTraining, 'webgpu'],
-        [tfjsTraining, 'webgpu'],
-        [gradboxTraining, 'cpu'],
-        [tfjsTraining, 'cpu'],
-      ] as const) {
+      const runs: [string, () => Promise<TrainRow>][] = [
+        ['webgpu', () => gradboxTraining(w, 'webgpu')],
+        ['webgpu', () => tfjsTraining(w, 'webgpu')],
+        ['wasm', () => gradboxTraining(w, 'wasm')],
+        ['js', () => gradboxTraining(w, 'js')],
+        ['wasm', () => tfjsTraining(w, 'wasm')],
+        ['cpu', () => tfjsTraining(w, 'cpu')],
+      ];
+      for (const [backend, train] of runs) {
         try {
-          const r = await fn(w, backend);
+          const r = await train();
           training.push(r);
           log(`train | ${w.name} | ${r.library} ${backend} | ${r.stepsPerSec.toFixed(2)} steps/s`);
         } catch (e) {
@@ -203,7 +217,7 @@ async function main() {
               !r.variant?.includes('_') &&
               r.medianMs !== undefined,
           )?.medianMs;
-        const [g, cp] = [get('webgpu'), get('cpu')];
+        const [g, cp] = [get('webgpu'), get(calibration.cpu)];
         if (g === undefined || cp === undefined) continue;
         const chosen = calibration.choice === 'webgpu' ? g : cp;
         ratios.push(Math.min(g, cp) / chosen);

@@ -1,9 +1,11 @@
-// The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on the CPU, and
-// tfjs's cpu backend as a peer.
+// The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on its CPU backends
+// (wasm, js), and as peers tfjs's cpu and wasm backends (one thread) and jax-js's wasm device.
 // Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/index';
+import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { gradboxLib } from './libs-core';
+import { jaxLib } from './libs-jax';
 import { tfjsLib } from './libs-tfjs';
 import { BenchRun } from './runner';
 import { cases } from './suites';
@@ -16,7 +18,15 @@ probe.dispose();
 console.log(`Node ${process.version}; adapter: ${adapter}; ${quick ? 'quick' : 'full'} set`);
 const all = cases(quick);
 for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
-  for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu'), tfjsLib('cpu')]) {
+  const peers = [
+    gradboxLib('webgpu'),
+    gradboxLib('wasm'),
+    gradboxLib('js'),
+    tfjsLib('cpu'),
+    tfjsLib('wasm', () => setThreadsCount(1)),
+    jaxLib('wasm'),
+  ];
+  for (const lib of peers) {
     await run.runLib(
       lib,
       all.filter((c) => c.suite === suite),

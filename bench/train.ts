@@ -1,5 +1,5 @@
-// The training suite: steps per second of MLP training (forward, backward, Adam update) for gradbox and
-// tfjs, each on WebGPU and on the CPU, on one adapter. Dispatches and submits are counted by wrapping
+// The training suite: steps per second of MLP training (forward, backward, Adam update) for gradbox (WebGPU,
+// wasm, js) and tfjs (webgpu, wasm, cpu), on one adapter. Dispatches and submits are counted by wrapping
 // the WebGPU entry points, the same way for both libraries.
 import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
@@ -77,7 +77,7 @@ async function timeSteps(
   }
 }
 
-export async function gradboxTraining(w: Workload, backend: 'webgpu' | 'cpu'): Promise<TrainRow> {
+export async function gradboxTraining(w: Workload, backend: 'webgpu' | 'wasm' | 'js'): Promise<TrainRow> {
   const gb = await createContext({ backend });
   const { x, y } = syntheticData(w);
   const model = new nn.MLP(gb, { sizes: w.sizes, activation: 'relu', seed: 1 });
@@ -106,7 +106,7 @@ export async function gradboxTraining(w: Workload, backend: 'webgpu' | 'cpu'): P
   };
 }
 
-export async function tfjsTraining(w: Workload, backend: 'webgpu' | 'cpu'): Promise<TrainRow> {
+export async function tfjsTraining(w: Workload, backend: 'webgpu' | 'wasm' | 'cpu'): Promise<TrainRow> {
   const ok = await tf.setBackend(backend);
   if (!ok) throw new Error(`tfjs could not start its ${backend} backend`);
   await tf.ready();

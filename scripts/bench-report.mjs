@@ -77,6 +77,7 @@ export function markdown(r) {
     }
     out.push('');
   }
+  out.push(...cpuSection(r));
   if (r.training.length) {
     out.push('## training steps', '');
     out.push(
@@ -108,6 +109,68 @@ export function markdown(r) {
   return `${out.join('\n')}\n`;
 }
 
+// Issue 13: the CPU backends side by side.
+/**
+ * gradbox's wasm backend against the other CPU peers, case by case: each peer's time over wasm's (above 1:
+ * wasm is faster), and the training steps per second of the CPU backends.
+ */
+function cpuSection(r) {
+  const peers = [
+    ['gradbox', 'js'],
+    ['tfjs 4.22', 'wasm'],
+    ['tfjs 4.22', 'cpu'],
+    ['jax-js 0.1.25', 'wasm'],
+  ];
+  const timeOf = (suite, c, library, backend) =>
+    r.rows.find(
+      (x) =>
+        x.suite === suite &&
+        x.case === c &&
+        x.library === library &&
+        x.backend === backend &&
+        x.medianMs !== undefined &&
+        (!x.variant || x.variant === 'auto'),
+    )?.medianMs;
+  const lines = [];
+  for (const suite of ['matmul', 'reductions', 'elementwise', 'scan']) {
+    for (const c of [...new Set(r.rows.filter((x) => x.suite === suite).map((x) => x.case))]) {
+      const wasm = timeOf(suite, c, 'gradbox', 'wasm');
+      if (wasm === undefined) continue;
+      const cells = peers.map(([lib, b]) => {
+        const t = timeOf(suite, c, lib, b);
+        return t === undefined ? '-' : `${sig(t)} (${f(t / wasm)}x)`;
+      });
+      lines.push(`| ${suite} | ${c} | ${sig(wasm)} | ${cells.join(' | ')} |`);
+    }
+  }
+  if (!lines.length) return [];
+  const out = ['## CPU backends: gradbox wasm against the others', ''];
+  out.push(
+    "Median ms per case; in brackets the peer's time over gradbox wasm's (above 1: gradbox wasm is faster). tfjs wasm runs one thread.",
+    '',
+  );
+  out.push(
+    `| suite | case | gradbox wasm ms | ${peers.map(([l, b]) => `${l.replace(/ [\d.]+$/, '')} ${b} ms`).join(' | ')} |`,
+    `|---|---|---|${peers.map(() => '---|').join('')}`,
+    ...lines,
+    '',
+  );
+  const train = r.training.filter((t) => t.backend !== 'webgpu');
+  for (const wl of [...new Set(train.map((t) => t.workload))]) {
+    const wasm = train.find((t) => t.workload === wl && t.library === 'gradbox' && t.backend === 'wasm');
+    if (!wasm) continue;
+    const others = train
+      .filter((t) => t.workload === wl && t !== wasm)
+      .map(
+        (t) =>
+          `${t.library} ${t.backend} ${sig(t.stepsPerSec)} (wasm ${f(wasm.stepsPerSec / t.stepsPerSec)}x)`,
+      );
+    out.push(`- training ${wl}: gradbox wasm ${sig(wasm.stepsPerSec)} steps/s; ${others.join('; ')}`);
+  }
+  if (train.length) out.push('');
+  return out;
+}
+
 const esc = (s) => String(s).replace(/[&<>]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;' })[c]);
 
 /** A horizontal bar chart (log scale) of one case's rate per library. */
@@ -127,7 +190,9 @@ function chart(title, bars, unit) {
         ? '#2563eb'
         : b.label.startsWith('gradbox')
           ? '#60a5fa'
-          : '#f97316';
+          : b.label.startsWith('jax-js')
+            ? '#16a34a'
+            : '#f97316';
       return `<text x="145" y="${y + 12}" text-anchor="end" font-size="10">${esc(b.label)}</text><rect x="150" y="${y + 2}" width="${Math.max(1, x(b.value) - 150)}" height="${rowH - 5}" fill="${color}"/><text x="${x(b.value) + 4}" y="${y + 12}" font-size="11">${sig(b.value)}</text>`;
     })
     .join('');
@@ -143,7 +208,9 @@ export function reportHtml(r) {
         .filter((x) => x.case === c)
         .map((x) => ({
           label:
-            x.variant && x.variant !== 'auto' ? x.variant : `${x.library.replace(' 4.22', '')} ${x.backend}`,
+            x.variant && x.variant !== 'auto'
+              ? x.variant
+              : `${x.library.replace(/ [\d.]+$/, '')} ${x.backend}`,
           value: x.value,
         }));
       charts.push(chart(`${suite}: ${c}`, bars, rs.find((x) => x.case === c).unit));
@@ -156,7 +223,10 @@ export function reportHtml(r) {
           `training: ${wl}`,
           r.training
             .filter((t) => t.workload === wl)
-            .map((t) => ({ label: `${t.library.replace(' 4.22', '')} ${t.backend}`, value: t.stepsPerSec })),
+            .map((t) => ({
+              label: `${t.library.replace(/ [\d.]+$/, '')} ${t.backend}`,
+              value: t.stepsPerSec,
+            })),
           'steps/s',
         ),
       );
@@ -166,7 +236,7 @@ export function reportHtml(r) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>gradbox benchmarks ${esc(r.date)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1050px}figure{margin:.2rem}pre{white-space:pre-wrap;font-size:11px}</style></head>
 <body><h1>gradbox benchmarks</h1><p>${esc(r.browser)}; adapter: ${esc(adapterLine(r))}; ${r.quick ? 'quick set' : 'full set'}; ${f(r.seconds, 0)} s.</p>
-<p>Blue: gradbox on WebGPU (dark) and CPU (light); orange: tfjs 4.22. Every value was checked against float64 before it was timed.</p>
+<p>Blue: gradbox on WebGPU (dark) and on the CPU, wasm and js (light); orange: tfjs 4.22; green: jax-js 0.1.25. Every value was checked against float64 before it was timed.</p>
 <div id="charts" style="display:flex;flex-wrap:wrap;gap:4px">${charts.join('\n')}</div>
 <h2>Tables</h2><pre>${esc(md)}</pre></body></html>\n`;
 }

@@ -74,7 +74,44 @@ export class WasmBackend implements Backend {
       );
     }
     const heap = new Heap();
-    return new WasmBackend(heap, await instantiate(heap.memory));
+    const backend = new WasmBackend(heap, await instantiate(heap.memory));
+    backend.warmUp();
+    return backend;
+  }
+
+  /**
+   * Runs the hot kernels once on small inputs. V8 compiles a WebAssembly function on its first call and
+   * optimises it once it has run a while; doing both here (a few ms) keeps them out of the first real
+   * calls, e.g. the first training steps or 'auto''s calibration probe.
+   */
+  private warmUp(): void {
+    const n = 64;
+    const x = this.upload(Float32Array.from({ length: n * n }, (_, i) => Math.sin(i)));
+    const plain = { batch: 0, row: n, col: 1 };
+    const plan = { batch: 1, M: n, K: n, N: n, a: plain, b: plain };
+    const outs: Storage[] = [];
+    for (let i = 0; i < 4; i++) outs.push(this.matmul(x, x, plan));
+    outs.push(this.matmul(x, x, { ...plan, M: 1 }), this.matmul(x, x, { ...plan, N: 1, a: plain }));
+    const operand = { data: x, strides: [n, 1] };
+    outs.push(this.binary('add', operand, { data: x, strides: [0, 1] }, [n, n]));
+    outs.push(this.binary('mul', operand, 2, [n, n]), this.unary('relu', x), this.unary('exp', x));
+    for (const op of ['sum', 'max'] as const)
+      outs.push(this.reduce(op, x, n, n, 1), this.reduce(op, x, 1, n, n));
+    for (const mode of ['softmax', 'logSoftmax', 'logSumExp'] as const)
+      outs.push(this.softmax(mode, x, n, n, 1));
+    const [p, g, m, v] = [this.fill(1, n), this.fill(0.5, n), this.fill(0, n), this.fill(0, n)];
+    const hyper = {
+      lr: 0,
+      weightDecay: 0,
+      beta1: 0.9,
+      beta2: 0.999,
+      eps: 1e-8,
+      correction1: 1,
+      correction2: 1,
+    };
+    this.optimizerStep('adam', p, g, m, v, hyper);
+    for (const s of [x, p, g, m, v, ...outs]) this.free(s);
+    Object.assign(this.counters, { dispatches: 0, submits: 0, copies: 0, uploads: 0, readbacks: 0 });
   }
 
   /** New storage of `length` elements (contents undefined: a reused block keeps old values). */
