@@ -40,12 +40,17 @@ export interface ContextOptions {
    */
   calibrate?: boolean;
   powerPreference?: GPUPowerPreference;
+  /**
+   * The wasm backend's threads (this one included). Default: one per core (up to 16) where threads exist:
+   * Node, or a cross-origin-isolated page (served with COOP/COEP headers); elsewhere 1. 1 turns them off.
+   */
+  threads?: number;
 }
 
 /** How to make each backend. A new backend adds its factory here; the context needs nothing else. */
 const FACTORIES: Record<BackendName, (o: ContextOptions) => Promise<Backend>> = {
   js: async () => new CpuBackend(),
-  wasm: () => WasmBackend.create(),
+  wasm: (o) => WasmBackend.create({ threads: o.threads }),
   webgpu: (o) => WebGpuBackend.create(o),
 };
 

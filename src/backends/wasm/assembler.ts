@@ -92,14 +92,15 @@ export const select = (a: Code, b: Code, cond: Code): Code => cat(a, b, cond, [0
 
 /**
  * for (i = from; i < to; i += step) body: a counted loop that runs zero times when from >= to (signed
- * compare). `body` must not branch out of the loop itself.
+ * compare); step is a constant or an expression (e.g. a local). `body` must not branch out of the loop.
  */
-export function forRange(i: Local, from: Code, to: Code, step: number, ...body: Stmts[]): Code {
+export function forRange(i: Local, from: Code, to: Code, step: number | Code, ...body: Stmts[]): Code {
+  const by = typeof step === 'number' ? i32.const(step) : step;
   return seq(
     set(i, from),
     block(
       brIf(0, i32.geS(get(i), to)),
-      loop(...body, set(i, i32.add(get(i), i32.const(step))), brIf(0, i32.ltS(get(i), to))),
+      loop(...body, set(i, i32.add(get(i), by)), brIf(0, i32.ltS(get(i), to))),
     ),
   );
 }

@@ -1,67 +1,105 @@
-// Batched matmul on the wasm backend, blocked like GotoBLAS: for each block of columns (NC) and of k (KC),
-// pack B once; for each block of rows (MC), pack A and run the micro-kernel over the block. Packing reads
-// any strides, so the transposed operands of backward passes cost no copy.
+// Batched matmul on the wasm backend. The GotoBLAS loops run inside WebAssembly (matmul_task, reading a
+// plan from memory); here the product is split into shares, one per thread, by batches, rows or columns,
+// each share with its own packing buffers. Single rows or columns take the matrix-vector kernels.
 import type { MatmulPlan } from '../backend';
 import type { Heap } from './heap';
-import { type MatmulTile, tileTag } from './kernels/matmul';
+import { PLANS } from './heap';
+import { KC, MC_ROWS, type MatmulTile, NC, PLAN, PLAN_BYTES, tileTag } from './kernels/matmul';
 import type { Kernels } from './module';
 import type { WasmStorage } from './storage';
+import type { Task, ThreadPool } from './threads';
 
-/** Block sizes: a KC x NR panel of B stays in L1 across a row block; an MC x KC block of A in L2. */
-const KC = 256;
-const MC_ROWS = 96;
-const NC = 2048;
+/** Products below this many FLOPs run on one thread (waking workers costs tens of microseconds). */
+export const PARALLEL_FLOPS = 2 ** 21;
 
 const roundUp = (n: number, m: number) => Math.ceil(n / m) * m;
 
+/** Where the kernels and the threads are. */
+export interface GemmEngine {
+  kernels: Kernels;
+  heap: Heap;
+  tile: MatmulTile;
+  pool: ThreadPool | null;
+}
+
+/** [start, end) of share t of n items in `parts` shares, the boundaries on multiples of `align`. */
+function share(n: number, parts: number, t: number, align: number): [number, number] {
+  const units = Math.ceil(n / align);
+  const from = Math.floor((units * t) / parts) * align;
+  const to = Math.min(n, Math.floor((units * (t + 1)) / parts) * align);
+  return [from, to];
+}
+
 /** out = A @ B for every batch, out contiguous (batch, M, N). */
-export function gemm(
-  kernels: Kernels,
-  heap: Heap,
-  tile: MatmulTile,
-  a: WasmStorage,
-  b: WasmStorage,
-  out: WasmStorage,
-  p: MatmulPlan,
-): void {
+export function gemm(e: GemmEngine, a: WasmStorage, b: WasmStorage, out: WasmStorage, p: MatmulPlan): void {
   const { batch, M, K, N } = p;
-  const { MR, NR } = tile;
-  const tag = tileTag(tile);
-  const packA = kernels[`pack_a_${tag}`];
-  const packB = kernels[`pack_b_${tag}`];
-  const run = kernels[`gemm_${tag}`];
+  const { MR, NR } = e.tile;
   if (batch * M * N === 0) return;
   if (K === 0) {
     out.data.fill(0);
     return;
   }
-  if ((M === 1 || N === 1) && matvec(kernels, heap, a, b, out, p)) return;
+  if ((M === 1 || N === 1) && matvec(e.kernels, e.heap, a, b, out, p)) return;
   const mcMax = Math.min(roundUp(MC_ROWS, MR), roundUp(M, MR));
-  const kcMax = Math.min(KC, K);
-  const ncMax = Math.min(NC, roundUp(N, NR));
-  const ap = heap.alloc(mcMax * kcMax * 4);
-  const bp = heap.alloc(roundUp(ncMax, NR) * kcMax * 4);
+  // Shares: by batch when there are enough, else by rows, else by columns; one thread for small products.
+  const threads = e.pool && 2 * batch * M * N * K >= PARALLEL_FLOPS ? e.pool.threads : 1;
+  const by =
+    threads === 1
+      ? 'none'
+      : batch >= threads
+        ? 'batch'
+        : M >= 2 * threads * MR
+          ? 'rows'
+          : N >= 2 * threads * NR
+            ? 'cols'
+            : 'none';
+  const parts = by === 'none' ? 1 : threads;
+  const tasks: Task[] = [];
+  const blocks: number[] = [];
   try {
-    for (let z = 0; z < batch; z++) {
-      const aBase = a.ptr + z * p.a.batch * 4;
-      const bBase = b.ptr + z * p.b.batch * 4;
-      const cBase = out.ptr + z * M * N * 4;
-      for (let jc = 0; jc < N; jc += NC) {
-        const nc = Math.min(NC, N - jc);
-        for (let pc = 0; pc < K; pc += KC) {
-          const kc = Math.min(KC, K - pc);
-          packB(bBase + (pc * p.b.row + jc * p.b.col) * 4, bp, kc, nc, p.b.row * 4, p.b.col * 4);
-          for (let ic = 0; ic < M; ic += mcMax) {
-            const mc = Math.min(mcMax, M - ic);
-            packA(aBase + (ic * p.a.row + pc * p.a.col) * 4, ap, mc, kc, p.a.row * 4, p.a.col * 4);
-            run(ap, bp, cBase + (ic * N + jc) * 4, mc, nc, kc, N * 4, pc > 0 ? 1 : 0);
-          }
-        }
-      }
+    for (let t = 0; t < parts; t++) {
+      const [z0, z1] = by === 'batch' ? share(batch, parts, t, 1) : [0, batch];
+      const [m0, m1] = by === 'rows' ? share(M, parts, t, MR) : [0, M];
+      const [n0, n1] = by === 'cols' ? share(N, parts, t, NR) : [0, N];
+      if (z0 >= z1 || m0 >= m1 || n0 >= n1) continue;
+      // Packed A (mcMax x KC) and its edge tile after it; packed B (KC x NC at most, whole NR panels).
+      const ap = e.heap.alloc(mcMax * KC * 4 + MR * NR * 4);
+      blocks.push(ap);
+      const bp = e.heap.alloc(Math.min(KC, K) * Math.min(NC, roundUp(n1 - n0, NR)) * 4);
+      blocks.push(bp);
+      const plan = PLANS + tasks.length * PLAN_BYTES;
+      const fields: Record<keyof typeof PLAN, number> = {
+        a: a.ptr,
+        aBatch: p.a.batch * 4,
+        aRow: p.a.row * 4,
+        aCol: p.a.col * 4,
+        b: b.ptr,
+        bBatch: p.b.batch * 4,
+        bRow: p.b.row * 4,
+        bCol: p.b.col * 4,
+        c: out.ptr,
+        cBatch: M * N * 4,
+        ldc: N * 4,
+        K,
+        z0,
+        z1,
+        m0,
+        m1,
+        n0,
+        n1,
+        ap,
+        bp,
+        mcMax,
+      };
+      // The view is taken after the allocations above: a memory that grew has a new buffer.
+      const i32 = e.heap.i32;
+      for (const [k, v] of Object.entries(fields)) i32[(plan + PLAN[k as keyof typeof PLAN]) >> 2] = v;
+      tasks.push({ fn: `matmul_task_${tileTag(e.tile)}`, args: [plan] });
     }
+    if (e.pool && tasks.length > 1) e.pool.run(e.kernels, tasks);
+    else e.kernels[tasks[0].fn](...tasks[0].args);
   } finally {
-    heap.free(ap);
-    heap.free(bp);
+    for (const blk of blocks) e.heap.free(blk);
   }
 }
 

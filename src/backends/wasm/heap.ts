@@ -6,14 +6,16 @@ const PAGE = 65536;
 /** Every block starts and ends on a 64-byte boundary (a cache line; 16 would do for SIMD loads). */
 export const ALIGN = 64;
 /**
- * Bytes [0, RESERVED) are never handed out: address 0 stays invalid, and kernels keep small scratch
- * tiles there (see SCRATCH).
+ * Bytes [0, RESERVED) are never handed out: address 0 stays invalid, and the backend keeps small fixed
+ * areas there (CONSTANTS, CONTROL, PLANS).
  */
-export const RESERVED = 4096;
-/** A 1 KiB scratch area inside the reserved bytes, for the matmul kernel's edge tiles. */
-export const SCRATCH = 1024;
-/** Two float32 slots inside the reserved bytes for the number operands of a binary op. */
-export const CONSTANTS = 2048;
+export const RESERVED = 8192;
+/** Two float32 slots for the number operands of a binary op. */
+export const CONSTANTS = 1024;
+/** The threads' control blocks (CONTROL_BYTES each, see threads.ts). */
+export const CONTROL = 2048;
+/** Per thread, the plan of its share of a matmul (see PLAN in kernels/matmul.ts). */
+export const PLANS = 4096;
 /** WebAssembly's 32-bit addresses: at most 65536 pages of 64 KiB. */
 const MAX_PAGES = 65536;
 
@@ -30,6 +32,8 @@ export class Heap {
   readonly memory: WebAssembly.Memory;
   /** All of memory as float32 elements; replaced whenever the memory grows (the old buffer detaches). */
   f32: Float32Array;
+  /** All of memory as int32 elements, likewise. */
+  i32: Int32Array;
   /** End of the highest block ever in use: bytes above it have never been handed out or were returned. */
   private top = RESERVED;
   private readonly live = new Map<number, number>(); // start -> size of blocks in use
@@ -40,9 +44,11 @@ export class Heap {
   /** Called after the memory grows (views into the old buffer are detached). */
   onGrow: (() => void) | null = null;
 
-  constructor(memory?: WebAssembly.Memory) {
-    this.memory = memory ?? new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES });
+  /** @param shared a SharedArrayBuffer-backed memory, for threads. */
+  constructor(shared = false) {
+    this.memory = new WebAssembly.Memory({ initial: 16, maximum: MAX_PAGES, shared });
     this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
   }
 
   /** The start (a byte address, a multiple of 64) of a new block of at least `bytes` bytes. */
@@ -163,6 +169,7 @@ export class Heap {
       );
     }
     this.f32 = new Float32Array(this.memory.buffer);
+    this.i32 = new Int32Array(this.memory.buffer);
     this.onGrow?.();
   }
 }

@@ -15,9 +15,9 @@ export type Kernel = (...args: number[]) => number | undefined;
 /** The module's exported kernels by name (e.g. gemm_6x8). */
 export type Kernels = Readonly<Record<string, Kernel>>;
 
-/** The module's bytes: every kernel family. */
-export function kernelModule(): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared: false });
+/** The module's bytes: every kernel family, over an imported memory that is shared (for threads) or not. */
+export function kernelModule(shared = false): Uint8Array<ArrayBuffer> {
+  const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared });
   m.importFunc('log', ['f64'], 'f64'); // Math.log, once per row of a softmax
   addMatmul(m, DEFAULT_TILE);
   for (const t of EXTRA_TILES) addMatmul(m, t);
@@ -28,11 +28,20 @@ export function kernelModule(): Uint8Array<ArrayBuffer> {
   return m.encode();
 }
 
-let compiled: Promise<WebAssembly.Module> | null = null;
+const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
 
-/** The kernels over `memory`; the module is compiled on the first call. */
-export async function instantiate(memory: WebAssembly.Memory): Promise<Kernels> {
-  compiled ??= WebAssembly.compile(kernelModule());
-  const instance = await WebAssembly.instantiate(await compiled, { env: { memory, log: Math.log } });
+/** The module for a shared or unshared memory, compiled once per process. */
+export function compiledModule(shared: boolean): Promise<WebAssembly.Module> {
+  let m = compiled.get(shared);
+  if (!m) {
+    m = WebAssembly.compile(kernelModule(shared));
+    compiled.set(shared, m);
+  }
+  return m;
+}
+
+/** The kernels over `memory` (shared or not, as the module was made for). */
+export async function instantiate(module: WebAssembly.Module, memory: WebAssembly.Memory): Promise<Kernels> {
+  const instance = await WebAssembly.instantiate(module, { env: { memory, log: Math.log } });
   return instance.exports as unknown as Kernels;
 }

@@ -25,20 +25,33 @@ import { scan as tsScan, sort as tsSort } from '../cpu/scan';
 import * as tsScatter from '../cpu/scatter';
 import { stridedInto as tsStridedInto, stridedRead as tsStridedRead } from '../cpu/shape';
 import type { CpuStorage } from '../cpu/storage';
-import { GradboxError } from '../../errors';
+import { describe, GradboxError } from '../../errors';
 import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
 import { CONSTANTS, Heap, RESERVED } from './heap';
 import { gather, oneHot } from './layout';
 import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
-import { instantiate, type Kernels } from './module';
+import { compiledModule, instantiate, type Kernels } from './module';
+import { type Task, ThreadPool, threadsAvailable } from './threads';
 import { wasmSimdMissing } from './support';
 import { asWasm as w, WasmStorage } from './storage';
 
+/** Options of the wasm backend. */
+export interface WasmOptions {
+  /**
+   * Threads to run large kernels on (this one included). Default: one per core, up to 16, where threads
+   * exist (shared memory: Node, or a cross-origin-isolated page); 1 runs everything on this thread.
+   */
+  threads?: number;
+}
+
+/** Elementwise work (elements) from which a kernel is shared among threads. */
+const PARALLEL_ELEMENTS = 1 << 16;
+
 export class WasmBackend implements Backend {
   readonly name = 'wasm' as const;
-  readonly description = 'WebAssembly SIMD on the CPU (float32)';
+  readonly description: string;
   /** Memory on the host cannot be lost. */
   readonly lost = new Promise<string>(() => {});
   readonly gpu = null;
@@ -60,12 +73,17 @@ export class WasmBackend implements Backend {
     heap: Heap,
     /** The module's kernels over this backend's memory. @internal */
     readonly kernels: Kernels,
+    /** Workers sharing the memory, or null for one thread. @internal */
+    readonly pool: ThreadPool | null,
+    threadNote: string,
   ) {
     this.heap = heap;
+    const threads = pool?.threads ?? 1;
+    this.description = `WebAssembly SIMD on the CPU (float32, ${threads} thread${threads > 1 ? 's' : ''}${threadNote})`;
   }
 
-  /** A backend with its own memory; throws where WebAssembly SIMD is missing. */
-  static async create(): Promise<WasmBackend> {
+  /** A backend with its own memory (and threads where they exist); throws where WebAssembly SIMD is missing. */
+  static async create(options: WasmOptions = {}): Promise<WasmBackend> {
     const missing = wasmSimdMissing();
     if (missing !== null) {
       throw new GradboxError(
@@ -73,8 +91,33 @@ export class WasmBackend implements Backend {
           'backend where WebAssembly SIMD is missing.',
       );
     }
+    const wanted = options.threads;
+    if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 1)) {
+      throw new GradboxError(`createContext: threads must be an integer >= 1, got ${describe(wanted)}`);
+    }
+    const available = await threadsAvailable();
+    const threads = Math.min(wanted ?? available.count, available.count);
+    // Why there is one thread, when more were possible or asked for.
+    let note = threads === 1 && wanted !== 1 ? `: ${available.why}` : '';
+    if (threads > 1) {
+      // Shared memory and workers; anything failing on the way (a refused reservation, a worker that
+      // cannot start) leaves one thread, and the description says why.
+      try {
+        const heap = new Heap(true);
+        const module = await compiledModule(true);
+        const names = WebAssembly.Module.exports(module).map((e) => e.name);
+        const pool = await ThreadPool.start(module, heap.memory, names, threads - 1);
+        return WasmBackend.started(heap, await instantiate(module, heap.memory), pool, '');
+      } catch (e) {
+        note = `: threads could not start (${(e as Error).message})`;
+      }
+    }
     const heap = new Heap();
-    const backend = new WasmBackend(heap, await instantiate(heap.memory));
+    return WasmBackend.started(heap, await instantiate(await compiledModule(false), heap.memory), null, note);
+  }
+
+  private static started(heap: Heap, kernels: Kernels, pool: ThreadPool | null, note: string): WasmBackend {
+    const backend = new WasmBackend(heap, kernels, pool, note);
     backend.warmUp();
     return backend;
   }
@@ -112,6 +155,26 @@ export class WasmBackend implements Backend {
     this.optimizerStep('adam', p, g, m, v, hyper);
     for (const s of [x, p, g, m, v, ...outs]) this.free(s);
     Object.assign(this.counters, { dispatches: 0, submits: 0, copies: 0, uploads: 0, readbacks: 0 });
+  }
+
+  /**
+   * Runs `task(from, to)` over [0, n): in one call, or where threads exist and `work` (elements touched)
+   * is large enough, in one share per thread (waking workers costs tens of microseconds).
+   */
+  private split(n: number, work: number, task: (from: number, to: number) => Task): void {
+    const parts = this.pool && work >= PARALLEL_ELEMENTS ? Math.min(this.pool.threads, n) : 1;
+    if (parts <= 1) {
+      const t = task(0, n);
+      this.kernels[t.fn](...t.args);
+      return;
+    }
+    const tasks: Task[] = [];
+    for (let t = 0; t < parts; t++) {
+      const from = Math.floor((n * t) / parts);
+      const to = Math.floor((n * (t + 1)) / parts);
+      if (to > from) tasks.push(task(from, to));
+    }
+    this.pool!.run(this.kernels, tasks);
   }
 
   /** New storage of `length` elements (contents undefined: a reused block keeps old values). */
@@ -164,7 +227,11 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     if (!SIMD_UNARY[op]) return this.adopt(ts.unary(op, w(x)));
     const out = this.alloc(x.length);
-    this.kernels[`unary_${op}`](w(x).ptr, out.ptr, x.length);
+    const src = w(x).ptr;
+    this.split(x.length, x.length, (from, to) => ({
+      fn: `unary_${op}`,
+      args: [src + from * 4, out.ptr + from * 4, to - from],
+    }));
     return out;
   }
   binary(op: BinaryOp, a: Operand, b: Operand, outShape: readonly number[]): Storage {
@@ -175,7 +242,21 @@ export class WasmBackend implements Backend {
       this.heap.f32[CONSTANTS / 4 + which] = value;
       return CONSTANTS + 4 * which;
     };
-    forEachBlock(a, b, outShape, out, constAt, this.kernels[`binary_${op}`]);
+    const fn = `binary_${op}`;
+    // Each block of rows x n: shares of rows, or of the columns of a single row.
+    forEachBlock(a, b, outShape, out, constAt, (pa, aRow, aCol, pb, bRow, bCol, po, rows, n) => {
+      if (rows > 1 || !this.pool) {
+        this.split(rows, rows * n, (r0, r1) => ({
+          fn,
+          args: [pa + r0 * aRow, aRow, aCol, pb + r0 * bRow, bRow, bCol, po + r0 * n * 4, r1 - r0, n],
+        }));
+      } else {
+        this.split(n, n, (c0, c1) => ({
+          fn,
+          args: [pa + c0 * aCol, aRow, aCol, pb + c0 * bCol, bRow, bCol, po + c0 * 4, 1, c1 - c0],
+        }));
+      }
+    });
     return out;
   }
   where(cond: Operand, a: Operand, b: Operand, outShape: readonly number[]): Storage {
@@ -185,7 +266,7 @@ export class WasmBackend implements Backend {
   matmul(a: Storage, b: Storage, plan: MatmulPlan): Storage {
     this.counters.dispatches++;
     const out = this.alloc(plan.batch * plan.M * plan.N);
-    gemm(this.kernels, this.heap, this.tile, w(a), w(b), out, plan);
+    gemm(this, w(a), w(b), out, plan);
     return out;
   }
   reduce(op: ReduceOp, x: Storage, outer: number, size: number, inner: number): Storage {
@@ -198,8 +279,33 @@ export class WasmBackend implements Backend {
     const src = w(x).ptr;
     const mean = op === 'mean' ? 1 : 0;
     if (inner === 1) {
-      if (kind === 'sum') this.kernels.reduce_rows_sum(src, outer, size, out.ptr, mean);
-      else this.kernels[`reduce_rows_${kind}`](src, outer, size, out.ptr);
+      const rows = (r0: number, r1: number, len: number, to: number, m: number): Task => ({
+        fn: `reduce_rows_${kind}`,
+        args: [src + r0 * len * 4, r1 - r0, len, to + r0 * 4, m],
+      });
+      if (outer > 1 || !this.pool || size < PARALLEL_ELEMENTS) {
+        this.split(outer, outer * size, (r0, r1) => rows(r0, r1, size, out.ptr, mean));
+        return out;
+      }
+      // One long row: equal pieces reduced in parallel (what is left over here), then combined.
+      const parts = this.pool.threads;
+      const len = Math.floor(size / parts);
+      const tail = size - parts * len;
+      const partial = this.heap.alloc((parts + 1) * 4);
+      this.split(parts, size, (r0, r1) => rows(r0, r1, len, partial, 0));
+      if (tail > 0)
+        this.kernels[`reduce_rows_${kind}`](src + parts * len * 4, 1, tail, partial + parts * 4, 0);
+      const pieces = this.heap.f32.subarray(partial / 4, partial / 4 + parts + (tail > 0 ? 1 : 0));
+      let r: number;
+      if (kind === 'sum') {
+        r = pieces.reduce((acc, v) => acc + v, 0);
+        if (mean) r /= size;
+      } else {
+        const pick = kind === 'max' ? Math.max : Math.min; // NaN-propagating, as the kernels
+        r = pieces.reduce((acc, v) => pick(acc, v));
+      }
+      this.heap.f32[out.ptr / 4] = r;
+      this.heap.free(partial);
       return out;
     }
     const acc64 = kind === 'sum' ? this.heap.alloc(inner * 8) : 0;
@@ -216,7 +322,13 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     if (inner !== 1 || size === 0) return this.adopt(tsSoftmax(mode, w(x), outer, size, inner));
     const out = this.alloc(mode === 'logSumExp' ? outer : outer * size);
-    this.kernels[`${mode}_rows`](w(x).ptr, outer, size, out.ptr);
+    const src = w(x).ptr;
+    const perRow = mode === 'logSumExp' ? 1 : size;
+    // e^x makes this compute-bound: shares pay from a quarter of the elementwise threshold.
+    this.split(outer, 4 * outer * size, (r0, r1) => ({
+      fn: `${mode}_rows`,
+      args: [src + r0 * size * 4, r1 - r0, size, out.ptr + r0 * perRow * 4],
+    }));
     return out;
   }
   strided(x: Storage, strides: readonly number[], outShape: readonly number[]): Storage {
@@ -290,8 +402,10 @@ export class WasmBackend implements Backend {
   poolBytes(): number {
     return this.heap.capacity - RESERVED - this.heldBytes;
   }
-  /** Storage is owned by the memory, which the garbage collector takes with the backend. */
-  dispose(): void {}
+  /** Stops the workers; the memory goes to the garbage collector with the backend. */
+  dispose(): void {
+    this.pool?.dispose();
+  }
 
   // Issue 9: shape ops
   stridedRead(x: Storage, offset: number, strides: readonly number[], outShape: readonly number[]): Storage {

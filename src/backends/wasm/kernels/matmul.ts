@@ -20,7 +20,6 @@ import {
   tee,
   v128,
 } from '../assembler';
-import { SCRATCH } from '../heap';
 
 /** The micro-kernel's tile: MR rows of C by NR columns (NR a multiple of 4). */
 export interface MatmulTile {
@@ -34,6 +33,43 @@ export interface MatmulTile {
  * unrolled two or four times.
  */
 export const DEFAULT_TILE: MatmulTile = { MR: 4, NR: 8 };
+
+/** Block sizes: a KC x NR panel of B stays in L1 across a row block; an MC x KC block of A in L2. */
+export const KC = 256;
+export const MC_ROWS = 96;
+export const NC = 2048;
+
+/**
+ * Byte offsets of the fields (all i32) of a matmul_task plan: operands (byte addresses and byte strides per
+ * batch, row and column), C (contiguous: per batch, per row = ldc), K, this thread's ranges of batches
+ * [z0, z1), rows [m0, m1) and columns [n0, n1), and its buffers: packed A (mcMax x KC floats, then an edge
+ * tile) and packed B (KC x NC floats).
+ */
+export const PLAN = {
+  a: 0,
+  aBatch: 4,
+  aRow: 8,
+  aCol: 12,
+  b: 16,
+  bBatch: 20,
+  bRow: 24,
+  bCol: 28,
+  c: 32,
+  cBatch: 36,
+  ldc: 40,
+  K: 44,
+  z0: 48,
+  z1: 52,
+  m0: 56,
+  m1: 60,
+  n0: 64,
+  n1: 68,
+  ap: 72,
+  bp: 76,
+  mcMax: 80,
+} as const;
+/** Bytes of a plan. */
+export const PLAN_BYTES = 96;
 
 /** The suffix of a tile's function names, e.g. 4x8. */
 export const tileTag = ({ MR, NR }: MatmulTile): string => `${MR}x${NR}`;
@@ -49,8 +85,9 @@ const min = (a: Code, b: Code) => select(a, b, i32.ltS(a, b));
  *   bytes) as panels of MR rows, k-major inside a panel: dst[panel][k][r]; rows past mc are 0.
  * - pack_b(src, dst, kc, nc, rs, cs): k [0, kc) and columns [0, nc) of B as panels of NR columns:
  *   dst[panel][k][n]; columns past nc are 0.
- * - gemm(ap, bp, c, mc, nc, kc, ldc, accumulate): C[0:mc, 0:nc] (= or +=) packed A @ packed B, C rows
- *   ldc bytes apart.
+ * - gemm(ap, bp, c, mc, nc, kc, ldc, accumulate, scratch): C[0:mc, 0:nc] (= or +=) packed A @ packed B,
+ *   C rows ldc bytes apart; `scratch` holds an MR x NR edge tile (each thread has its own).
+ * - matmul_task(plan): a whole product, blocked: see MatmulPlanLayout.
  */
 export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
   const { MR, NR } = tile;
@@ -140,9 +177,9 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
 
   m.func(
     `gemm_${tag}`,
-    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     null,
-    (f, ap, bp, cp, mc, nc, kc, ldc, accumulate) => {
+    (f, ap, bp, cp, mc, nc, kc, ldc, accumulate, scratch) => {
       const jr = f.local('i32');
       const ir = f.local('i32');
       const pa = f.local('i32');
@@ -187,7 +224,9 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
       );
       // An edge tile: park the accumulators in the scratch tile, then copy the valid mr x nr corner.
       const partial = seq(
-        acc.map((row, rr) => row.map((accv, v) => v128.store(c(SCRATCH), get(accv), (rr * NR + 4 * v) * 4))),
+        acc.map((row, rr) =>
+          row.map((accv, v) => v128.store(get(scratch), get(accv), (rr * NR + 4 * v) * 4)),
+        ),
         forRange(
           r,
           c(0),
@@ -203,7 +242,7 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
               get(at),
               f32.add(
                 select(f32.load(get(at)), f32.const(0), get(accumulate)),
-                f32.load(i32.shl(add(mul(get(r), c(NR)), get(n)), c(2)), SCRATCH),
+                f32.load(add(get(scratch), i32.shl(add(mul(get(r), c(NR)), get(n)), c(2)))),
               ),
             ),
           ),
@@ -236,6 +275,91 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
       );
     },
   );
+
+  // The GotoBLAS loops for one thread's share of a product, reading its plan from memory.
+  m.func(`matmul_task_${tag}`, ['i32'], null, (f, plan) => {
+    const field = (name: keyof typeof PLAN) => i32.load(get(plan), PLAN[name]);
+    const v = Object.fromEntries(Object.keys(PLAN).map((k) => [k, f.local('i32')])) as Record<
+      keyof typeof PLAN,
+      Local
+    >;
+    const z = f.local('i32');
+    const jc = f.local('i32');
+    const pc = f.local('i32');
+    const ic = f.local('i32');
+    const nc = f.local('i32');
+    const kc = f.local('i32');
+    const mc = f.local('i32');
+    const aZ = f.local('i32');
+    const bZ = f.local('i32');
+    const cZ = f.local('i32');
+    const edge = f.local('i32');
+    return seq(
+      (Object.keys(PLAN) as (keyof typeof PLAN)[]).map((k) => set(v[k], field(k))),
+      // The edge tile lives right after this thread's packed A block.
+      set(edge, add(get(v.ap), i32.shl(mul(get(v.mcMax), c(KC)), c(2)))),
+      forRange(
+        z,
+        get(v.z0),
+        get(v.z1),
+        1,
+        set(aZ, add(get(v.a), mul(get(z), get(v.aBatch)))),
+        set(bZ, add(get(v.b), mul(get(z), get(v.bBatch)))),
+        set(cZ, add(get(v.c), mul(get(z), get(v.cBatch)))),
+        forRange(
+          jc,
+          get(v.n0),
+          get(v.n1),
+          NC,
+          set(nc, min(i32.sub(get(v.n1), get(jc)), c(NC))),
+          forRange(
+            pc,
+            c(0),
+            get(v.K),
+            KC,
+            set(kc, min(i32.sub(get(v.K), get(pc)), c(KC))),
+            m.call(
+              `pack_b_${tag}`,
+              add(get(bZ), add(mul(get(pc), get(v.bRow)), mul(get(jc), get(v.bCol)))),
+              get(v.bp),
+              get(kc),
+              get(nc),
+              get(v.bRow),
+              get(v.bCol),
+            ),
+            forRange(
+              ic,
+              get(v.m0),
+              get(v.m1),
+              get(v.mcMax),
+              set(mc, min(i32.sub(get(v.m1), get(ic)), get(v.mcMax))),
+              m.call(
+                `pack_a_${tag}`,
+                add(get(aZ), add(mul(get(ic), get(v.aRow)), mul(get(pc), get(v.aCol)))),
+                get(v.ap),
+                get(mc),
+                get(kc),
+                get(v.aRow),
+                get(v.aCol),
+              ),
+              m.call(
+                `gemm_${tag}`,
+                get(v.ap),
+                get(v.bp),
+                add(get(cZ), add(mul(get(ic), get(v.ldc)), i32.shl(get(jc), c(2)))),
+                get(mc),
+                get(nc),
+                get(kc),
+                get(v.ldc),
+                i32.gtS(get(pc), c(0)),
+                get(edge),
+              ),
+            ),
+          ),
+        ),
+      ),
+    );
+  });
 }
 
 /**
