@@ -68,7 +68,7 @@ export async function threadsAvailable(): Promise<{ count: number; why: string }
   if (!isNode() && (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated !== true) {
     return { count: 1, why: 'the page is not cross-origin isolated (COOP/COEP headers)' };
   }
-  let cores = 1;
+  let cores: number;
   if (isNode()) {
     const name = 'node:os'; // a variable keeps bundlers from resolving this Node module for browsers
     const os = (await import(/* @vite-ignore */ name)) as {
