@@ -3,10 +3,18 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
+// Issue 13: cross-origin isolation (COOP/COEP) gives the pages SharedArrayBuffer, so the wasm backend runs
+// on threads in the dev server, the preview of the built demos and the bench page.
+const crossOriginIsolation = {
+  'Cross-Origin-Opener-Policy': 'same-origin',
+  'Cross-Origin-Embedder-Policy': 'require-corp',
+};
+
 export default defineConfig({
   root: '.',
   base: './',
-  server: { host: '127.0.0.1' },
+  server: { host: '127.0.0.1', headers: crossOriginIsolation },
+  preview: { headers: crossOriginIsolation },
   build: {
     outDir: 'dist-demos',
     rolldownOptions: {

@@ -1,8 +1,8 @@
-// CPU matmul in one Node process: gradbox's wasm and js backends against tfjs's wasm backend (one thread)
-// and jax-js's wasm backend, same inputs. Every result is checked against gradbox's js backend before it
+// CPU matmul in one Node process: gradbox's wasm backend (one thread, and all threads) and js backend
+// against tfjs's wasm backend (one thread) and jax-js's wasm backend (one thread in Node), same inputs. Every result is checked against gradbox's js backend before it
 // is timed; the best of REPS runs is kept (other processes share the cores, and the best run is the one
 // they disturbed least). Run: npm run build && node bench/cpu-matmul.mjs   (SIZES=256,512,1024 REPS=5
-// PEERS=wasm,js,tfjs-wasm,jax-wasm; a size is n for n x n x n or MxKxN, e.g. 1x4096x4096)
+// PEERS=wasm-1t,wasm,js,tfjs-wasm,jax-wasm; a size is n for n x n x n or MxKxN, e.g. 1x4096x4096)
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { init as jaxInit, numpy as np, defaultDevice } from '@jax-js/jax';
@@ -12,7 +12,7 @@ const SIZES = (process.env.SIZES ?? '256,512,1024')
   .split(',')
   .map((s) => (s.includes('x') ? s.split('x').map(Number) : [+s, +s, +s]));
 const REPS = Number(process.env.REPS ?? 5);
-const PEERS = (process.env.PEERS ?? 'wasm,js,tfjs-wasm,jax-wasm').split(',');
+const PEERS = (process.env.PEERS ?? 'wasm-1t,wasm,js,tfjs-wasm,jax-wasm').split(',');
 
 function lcgData(n, seed) {
   let s = seed >>> 0 || 1;
@@ -42,10 +42,10 @@ function maxRelErr(a, b) {
   return worst;
 }
 
-async function gradboxPeer(backend) {
-  const gb = await createContext({ backend });
+async function gradboxPeer(backend, threads) {
+  const gb = await createContext({ backend, threads });
   return {
-    name: `gradbox ${backend}`,
+    name: `gradbox ${backend}${threads ? ` (${threads} thread)` : ''}`,
     async prepare(a, b, [M, K, N]) {
       const [ta, tb] = [gb.tensor(a, [M, K]), gb.tensor(b, [K, N])];
       return {
@@ -67,6 +67,7 @@ async function gradboxPeer(backend) {
 }
 
 async function tfjsWasmPeer() {
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   setThreadsCount(1);
   if (!(await tf.setBackend('wasm'))) throw new Error('tfjs could not start its wasm backend');
   await tf.ready();
@@ -115,6 +116,7 @@ async function jaxWasmPeer() {
 }
 
 const makers = {
+  'wasm-1t': () => gradboxPeer('wasm', 1),
   wasm: () => gradboxPeer('wasm'),
   js: () => gradboxPeer('js'),
   'tfjs-wasm': tfjsWasmPeer,
@@ -126,9 +128,9 @@ const ref = await gradboxPeer('js');
 
 console.log(`Node ${process.version}; best of ${REPS} after a warm-up\n`);
 console.log(
-  `| M x K x N | ${peers.map((p) => p.name).join(' | ')} | gradbox wasm / tfjs wasm | gradbox wasm / jax-js wasm |`,
+  `| M x K x N | ${peers.map((p) => p.name).join(' | ')} | wasm 1 thread / tfjs wasm | wasm 1 thread / jax-js wasm | wasm 1 thread / js |`,
 );
-console.log(`|---|${peers.map(() => '---|').join('')}---|---|`);
+console.log(`|---|${peers.map(() => '---|').join('')}---|---|---|`);
 for (const mkn of SIZES) {
   const [M, K, N] = mkn;
   const flops = 2 * M * K * N;
@@ -148,10 +150,10 @@ for (const mkn of SIZES) {
     h.dispose();
     gflops[p.name] = flops / ms / 1e6;
   }
-  const g = gflops['gradbox wasm'];
+  const g = gflops['gradbox wasm (1 thread)'];
   const ratio = (peer) => (g && gflops[peer] ? `${(g / gflops[peer]).toFixed(2)}x` : '-');
   console.log(
-    `| ${mkn.join(' x ')} | ${peers.map((p) => `${gflops[p.name].toFixed(1)} GFLOP/s`).join(' | ')} | ${ratio('tfjs wasm (1 thread)')} | ${ratio('jax-js wasm')} |`,
+    `| ${mkn.join(' x ')} | ${peers.map((p) => `${gflops[p.name].toFixed(1)} GFLOP/s`).join(' | ')} | ${ratio('tfjs wasm (1 thread)')} | ${ratio('jax-js wasm')} | ${ratio('gradbox js')} |`,
   );
 }
 process.exit(0);

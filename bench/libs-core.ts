@@ -79,18 +79,24 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
   }
 }
 
+/**
+ * gradbox on one backend; for WebGPU, optionally with kernel rungs pinned (`variant`); for wasm, optionally
+ * with a thread count (`threads`: 1 gives the single-threaded figures, labelled as the variant '1 thread').
+ */
 export function gradboxLib(
   backend: 'webgpu' | 'wasm' | 'js',
   variant?: { matmul?: string; reduce?: string; scan?: string; sort?: string },
+  threads?: number,
 ): Lib {
   const label = variant ? Object.values(variant).join('/') : 'auto';
+  const threadLabel = threads === undefined ? undefined : `${threads} thread${threads > 1 ? 's' : ''}`;
   return {
-    id: `gradbox-${backend}${variant ? `-${label}` : ''}`,
+    id: `gradbox-${backend}${variant ? `-${label}` : ''}${threads ? `-${threads}t` : ''}`,
     library: 'gradbox',
     backend,
-    variant: backend === 'webgpu' ? label : undefined,
+    variant: backend === 'webgpu' ? label : threadLabel,
     async open() {
-      const gb: Context = await createContext({ backend });
+      const gb: Context = await createContext({ backend, threads });
       if (variant)
         Object.assign((gb as unknown as { engine: { variants: object } }).engine.variants, variant);
       return {

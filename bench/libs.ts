@@ -1,5 +1,6 @@
 // The peers of the benchmark page: gradbox, tfjs 4.22 on its webgpu, wasm and cpu backends (the wasm
 // files are bundled by Vite, so this module is for the browser page only), and jax-js on wasm and webgpu.
+import * as tf from '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-webgpu';
 import { setThreadsCount, setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
@@ -15,11 +16,13 @@ export { jaxLib } from './libs-jax';
 let wasmPathsSet = false;
 
 /**
- * Where tfjs's wasm backend finds its .wasm files, set once before it starts; and one thread, so that it is
- * compared single-threaded (the threaded build would take every core of a cross-origin-isolated page).
+ * Where tfjs's wasm backend finds its .wasm files, set once before it starts; and its single-threaded
+ * SIMD build, so that it is compared single-threaded. (In a cross-origin-isolated page tfjs would take its
+ * threaded build, whose worker fails to start from Vite's bundle: "e is not defined", and never resolves.)
  */
 export function prepareTfjsWasm(): void {
   if (wasmPathsSet) return;
+  tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false);
   // The bundler copies the .wasm files next to the page and gives their URLs.
   setWasmPaths({
     'tfjs-backend-wasm.wasm': wasmPlain,

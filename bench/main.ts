@@ -25,6 +25,7 @@ const PEERS: Lib[] = [
   gradboxLib('webgpu'),
   // Issue 13: gradbox's CPU backends (WebAssembly SIMD, and the TypeScript reference) and jax-js.
   gradboxLib('wasm'),
+  gradboxLib('wasm', undefined, 1),
   gradboxLib('js'),
   tfjsLib('webgpu'),
   tfjsLib('wasm'),
@@ -215,6 +216,7 @@ async function main() {
               r.library === 'gradbox' &&
               r.backend === b &&
               !r.variant?.includes('_') &&
+              r.variant !== '1 thread' &&
               r.medianMs !== undefined,
           )?.medianMs;
         const [g, cp] = [get('webgpu'), get(calibration.cpu)];

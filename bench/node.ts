@@ -3,6 +3,7 @@
 // Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/index';
+import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { gradboxLib } from './libs-core';
 import { jaxLib } from './libs-jax';
@@ -21,9 +22,13 @@ for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
   const peers = [
     gradboxLib('webgpu'),
     gradboxLib('wasm'),
+    gradboxLib('wasm', undefined, 1),
     gradboxLib('js'),
     tfjsLib('cpu'),
-    tfjsLib('wasm', () => setThreadsCount(1)),
+    tfjsLib('wasm', () => {
+      tf.env().set('WASM_HAS_MULTITHREAD_SUPPORT', false); // single-threaded, as on the page
+      setThreadsCount(1);
+    }),
     jaxLib('wasm'),
   ];
   for (const lib of peers) {

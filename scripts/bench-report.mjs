@@ -115,13 +115,15 @@ export function markdown(r) {
  * wasm is faster), and the training steps per second of the CPU backends.
  */
 function cpuSection(r) {
+  // [library, backend, variant, the gradbox wasm variant it is compared with]: single-threaded peers
+  // against gradbox's single-threaded figures, threaded ones (jax-js's worker pool) against its threads.
   const peers = [
-    ['gradbox', 'js'],
-    ['tfjs 4.22', 'wasm'],
-    ['tfjs 4.22', 'cpu'],
-    ['jax-js 0.1.25', 'wasm'],
+    ['gradbox', 'js', undefined, undefined],
+    ['tfjs 4.22', 'wasm', undefined, '1 thread'],
+    ['tfjs 4.22', 'cpu', undefined, '1 thread'],
+    ['jax-js 0.1.25', 'wasm', undefined, undefined],
   ];
-  const timeOf = (suite, c, library, backend) =>
+  const timeOf = (suite, c, library, backend, variant) =>
     r.rows.find(
       (x) =>
         x.suite === suite &&
@@ -129,29 +131,33 @@ function cpuSection(r) {
         x.library === library &&
         x.backend === backend &&
         x.medianMs !== undefined &&
-        (!x.variant || x.variant === 'auto'),
+        (variant ? x.variant === variant : !x.variant || x.variant === 'auto'),
     )?.medianMs;
   const lines = [];
   for (const suite of ['matmul', 'reductions', 'elementwise', 'scan']) {
     for (const c of [...new Set(r.rows.filter((x) => x.suite === suite).map((x) => x.case))]) {
       const wasm = timeOf(suite, c, 'gradbox', 'wasm');
       if (wasm === undefined) continue;
-      const cells = peers.map(([lib, b]) => {
-        const t = timeOf(suite, c, lib, b);
-        return t === undefined ? '-' : `${sig(t)} (${f(t / wasm)}x)`;
+      const single = timeOf(suite, c, 'gradbox', 'wasm', '1 thread');
+      const cells = peers.map(([lib, b, v, against]) => {
+        const t = timeOf(suite, c, lib, b, v);
+        const ref = against ? single : wasm;
+        return t === undefined || ref === undefined ? '-' : `${sig(t)} (${f(t / ref)}x)`;
       });
-      lines.push(`| ${suite} | ${c} | ${sig(wasm)} | ${cells.join(' | ')} |`);
+      lines.push(
+        `| ${suite} | ${c} | ${sig(wasm)} | ${single === undefined ? '-' : sig(single)} | ${cells.join(' | ')} |`,
+      );
     }
   }
   if (!lines.length) return [];
   const out = ['## CPU backends: gradbox wasm against the others', ''];
   out.push(
-    "Median ms per case; in brackets the peer's time over gradbox wasm's (above 1: gradbox wasm is faster). tfjs wasm runs one thread.",
+    "Median ms per case; in brackets the peer's time over gradbox wasm's (above 1: gradbox wasm is faster): tfjs (one thread) over gradbox wasm on one thread, gradbox js and jax-js (its own threads where the page is cross-origin isolated) over gradbox wasm on all its threads.",
     '',
   );
   out.push(
-    `| suite | case | gradbox wasm ms | ${peers.map(([l, b]) => `${l.replace(/ [\d.]+$/, '')} ${b} ms`).join(' | ')} |`,
-    `|---|---|---|${peers.map(() => '---|').join('')}`,
+    `| suite | case | gradbox wasm ms | gradbox wasm 1 thread ms | ${peers.map(([l, b]) => `${l.replace(/ [\d.]+$/, '')} ${b} ms`).join(' | ')} |`,
+    `|---|---|---|---|${peers.map(() => '---|').join('')}`,
     ...lines,
     '',
   );

@@ -49,6 +49,8 @@ describe('in headless Chromium', () => {
       expect(results.failures).toEqual([]);
       expect(results.backend).toBe('wasm');
       expect(results.reason).toMatch(/no WebGPU/);
+      // The test server sends COOP/COEP: shared memory, so the wasm backend runs on every core (2 or more here).
+      expect(results.description).toMatch(/\b([2-9]|1\d) threads/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

@@ -6,6 +6,8 @@ import { runChecks } from './checks';
 interface Results {
   backend: BackendName | null;
   reason: string;
+  /** The backend's description (the wasm backend's says how many threads it runs). */
+  description: string;
   passed: number;
   failures: string[];
 }
@@ -24,13 +26,25 @@ async function main(): Promise<Results> {
     errors.push((e as GPUUncapturedErrorEvent).error.message),
   );
   const { passed, failures } = await runChecks(gb);
-  const out = { backend: gb.backend, reason: gb.backendReason, passed, failures: [...failures, ...errors] };
+  const out = {
+    backend: gb.backend,
+    reason: gb.backendReason,
+    description: gb.engine.description,
+    passed,
+    failures: [...failures, ...errors],
+  };
   gb.dispose();
   return out;
 }
 
 main()
-  .catch((e: Error) => ({ backend: null, reason: e.message, passed: 0, failures: [e.stack ?? e.message] }))
+  .catch((e: Error) => ({
+    backend: null,
+    reason: e.message,
+    description: '',
+    passed: 0,
+    failures: [e.stack ?? e.message],
+  }))
   .then((r) => {
     window.__gradboxResults = r;
     document.getElementById('out')!.textContent = JSON.stringify(r, null, 2);

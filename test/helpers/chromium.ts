@@ -32,7 +32,16 @@ export async function startServer(): Promise<{ server: ViteDevServer; url: strin
     configFile: false,
     root: process.cwd(),
     logLevel: 'error',
-    server: { host: '127.0.0.1', port: 0, strictPort: false },
+    // Cross-origin isolated like the project's own server (vite.config.ts): the wasm backend gets threads.
+    server: {
+      host: '127.0.0.1',
+      port: 0,
+      strictPort: false,
+      headers: {
+        'Cross-Origin-Opener-Policy': 'same-origin',
+        'Cross-Origin-Embedder-Policy': 'require-corp',
+      },
+    },
   });
   await server.listen();
   const addr = server.httpServer!.address();
