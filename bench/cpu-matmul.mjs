@@ -1,7 +1,8 @@
 // CPU matmul in one Node process: gradbox's wasm backend (one thread, and all threads) and js backend
-// against tfjs's wasm backend (one thread) and jax-js's wasm backend (one thread in Node), same inputs. Every result is checked against gradbox's js backend before it
-// is timed; the best of REPS runs is kept (other processes share the cores, and the best run is the one
-// they disturbed least). Run: npm run build && node bench/cpu-matmul.mjs   (SIZES=256,512,1024 REPS=5
+// against tfjs's wasm backend (one thread) and jax-js's wasm backend (one thread in Node), same inputs.
+// Every result is checked against gradbox's js backend before it is timed; the peers then run in turns,
+// REPS rounds, and each one's best round is kept (other processes share the cores, and the best run is the
+// one they disturbed least). Run: npm run build && node bench/cpu-matmul.mjs (SIZES=256,512,1024 REPS=5
 // PEERS=wasm-1t,wasm,js,tfjs-wasm,jax-wasm; a size is n for n x n x n or MxKxN, e.g. 1x4096x4096)
 import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
@@ -22,18 +23,6 @@ function lcgData(n, seed) {
     out[i] = (s / 2 ** 32) * 2 - 1;
   }
   return out;
-}
-
-/** Best of `reps` timings of `run` (which must finish its work before it resolves), after one warm-up. */
-async function best(run, reps) {
-  await run();
-  let ms = Infinity;
-  for (let i = 0; i < reps; i++) {
-    const t0 = performance.now();
-    await run();
-    ms = Math.min(ms, performance.now() - t0);
-  }
-  return ms;
 }
 
 function maxRelErr(a, b) {
@@ -139,17 +128,28 @@ for (const mkn of SIZES) {
   const r = await ref.prepare(a, b, mkn);
   const want = await r.result();
   r.dispose();
-  const gflops = {};
+  // Prepare and check every peer, then time them in turns (one run each per round), so that a burst of
+  // other work on the machine falls on all of them alike; the best round of each is kept.
+  const handles = [];
   for (const p of peers) {
-    // The js backend at 1024 and up takes seconds per run: one run is enough to know its speed.
-    const reps = p.name === 'gradbox js' && flops >= 2e9 ? 1 : REPS;
     const h = await p.prepare(a, b, mkn);
     const err = maxRelErr(await h.result(), want);
     if (!(err < 1e-3)) throw new Error(`${p.name} ${mkn.join('x')}: wrong result (max rel. error ${err})`);
-    const ms = await best(() => h.run(), reps);
-    h.dispose();
-    gflops[p.name] = flops / ms / 1e6;
+    await h.run(); // warm-up
+    handles.push(h);
   }
+  const bestMs = peers.map(() => Infinity);
+  for (let rep = 0; rep < REPS; rep++) {
+    for (const [i, p] of peers.entries()) {
+      // The js backend takes seconds per run from 1024 up: one run is enough to know its speed.
+      if (p.name === 'gradbox js' && flops >= 2e9 && rep > 0) continue;
+      const t0 = performance.now();
+      await handles[i].run();
+      bestMs[i] = Math.min(bestMs[i], performance.now() - t0);
+    }
+  }
+  handles.forEach((h) => h.dispose());
+  const gflops = Object.fromEntries(peers.map((p, i) => [p.name, flops / bestMs[i] / 1e6]));
   const g = gflops['gradbox wasm (1 thread)'];
   const ratio = (peer) => (g && gflops[peer] ? `${(g / gflops[peer]).toFixed(2)}x` : '-');
   console.log(

@@ -277,6 +277,11 @@ export const f32x4 = {
   /** a < b ? b : a: like pmin. */
   pmax: simd(235),
   convertI32x4S: simd(250),
+  /**
+   * a * b + c, fused or not as the engine chooses (relaxed SIMD: one FMA instruction where the CPU has it).
+   * Only in modules made for engines that validate it (see support.ts).
+   */
+  relaxedMadd: (a: Code, b: Code, c: Code): Code => cat(a, b, c, [0xfd], uleb(261)),
   /** Lanes 0 and 1 widened to f64. */
   promoteLow: simd(95),
 };

@@ -15,27 +15,34 @@ export type Kernel = (...args: number[]) => number | undefined;
 /** The module's exported kernels by name (e.g. gemm_6x8). */
 export type Kernels = Readonly<Record<string, Kernel>>;
 
-/** The module's bytes: every kernel family, over an imported memory that is shared (for threads) or not. */
-export function kernelModule(shared = false): Uint8Array<ArrayBuffer> {
+/** What the module is made for: a shared memory (threads), and relaxed SIMD's multiply-add. */
+export interface ModuleFeatures {
+  shared: boolean;
+  fma: boolean;
+}
+
+/** The module's bytes: every kernel family. */
+export function kernelModule({ shared, fma }: ModuleFeatures): Uint8Array<ArrayBuffer> {
   const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared });
   m.importFunc('log', ['f64'], 'f64'); // Math.log, once per row of a softmax
-  addMatmul(m, DEFAULT_TILE);
-  for (const t of EXTRA_TILES) addMatmul(m, t);
-  addMatvec(m);
+  addMatmul(m, DEFAULT_TILE, fma);
+  for (const t of EXTRA_TILES) addMatmul(m, t, fma);
+  addMatvec(m, fma);
   addElementwise(m);
   addReduce(m);
   addOptim(m);
   return m.encode();
 }
 
-const compiled = new Map<boolean, Promise<WebAssembly.Module>>();
+const compiled = new Map<string, Promise<WebAssembly.Module>>();
 
-/** The module for a shared or unshared memory, compiled once per process. */
-export function compiledModule(shared: boolean): Promise<WebAssembly.Module> {
-  let m = compiled.get(shared);
+/** The module for these features, compiled once per process. */
+export function compiledModule(features: ModuleFeatures): Promise<WebAssembly.Module> {
+  const key = `${features.shared}/${features.fma}`;
+  let m = compiled.get(key);
   if (!m) {
-    m = WebAssembly.compile(kernelModule(shared));
-    compiled.set(shared, m);
+    m = WebAssembly.compile(kernelModule(features));
+    compiled.set(key, m);
   }
   return m;
 }

@@ -34,7 +34,7 @@ import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { compiledModule, instantiate, type Kernels } from './module';
 import { type Task, ThreadPool, threadsAvailable } from './threads';
-import { wasmSimdMissing } from './support';
+import { relaxedSimdAvailable, wasmSimdMissing } from './support';
 import { asWasm as w, WasmStorage } from './storage';
 
 /** Options of the wasm backend. */
@@ -44,6 +44,8 @@ export interface WasmOptions {
    * exist (shared memory: Node, or a cross-origin-isolated page); 1 runs everything on this thread.
    */
   threads?: number;
+  /** Use relaxed SIMD's multiply-add where the engine has it (default true; false for tests). @internal */
+  fma?: boolean;
 }
 
 /** Elementwise work (elements) from which a kernel is shared among threads. */
@@ -76,10 +78,13 @@ export class WasmBackend implements Backend {
     /** Workers sharing the memory, or null for one thread. @internal */
     readonly pool: ThreadPool | null,
     threadNote: string,
+    /** Whether the kernels use relaxed SIMD's multiply-add. @internal */
+    readonly fma: boolean,
   ) {
     this.heap = heap;
     const threads = pool?.threads ?? 1;
-    this.description = `WebAssembly SIMD on the CPU (float32, ${threads} thread${threads > 1 ? 's' : ''}${threadNote})`;
+    const fmaNote = fma ? ', relaxed-SIMD multiply-add' : '';
+    this.description = `WebAssembly SIMD on the CPU (float32${fmaNote}, ${threads} thread${threads > 1 ? 's' : ''}${threadNote})`;
   }
 
   /** A backend with its own memory (and threads where they exist); throws where WebAssembly SIMD is missing. */
@@ -95,6 +100,7 @@ export class WasmBackend implements Backend {
     if (wanted !== undefined && !(Number.isInteger(wanted) && wanted >= 1)) {
       throw new GradboxError(`createContext: threads must be an integer >= 1, got ${describe(wanted)}`);
     }
+    const fma = options.fma !== false && relaxedSimdAvailable();
     const available = await threadsAvailable();
     const threads = Math.min(wanted ?? available.count, available.count);
     // Why there is one thread, when more were possible or asked for.
@@ -104,20 +110,27 @@ export class WasmBackend implements Backend {
       // cannot start) leaves one thread, and the description says why.
       try {
         const heap = new Heap(true);
-        const module = await compiledModule(true);
+        const module = await compiledModule({ shared: true, fma });
         const names = WebAssembly.Module.exports(module).map((e) => e.name);
         const pool = await ThreadPool.start(module, heap.memory, names, threads - 1);
-        return WasmBackend.started(heap, await instantiate(module, heap.memory), pool, '');
+        return WasmBackend.started(heap, await instantiate(module, heap.memory), pool, '', fma);
       } catch (e) {
         note = `: threads could not start (${(e as Error).message})`;
       }
     }
     const heap = new Heap();
-    return WasmBackend.started(heap, await instantiate(await compiledModule(false), heap.memory), null, note);
+    const module = await compiledModule({ shared: false, fma });
+    return WasmBackend.started(heap, await instantiate(module, heap.memory), null, note, fma);
   }
 
-  private static started(heap: Heap, kernels: Kernels, pool: ThreadPool | null, note: string): WasmBackend {
-    const backend = new WasmBackend(heap, kernels, pool, note);
+  private static started(
+    heap: Heap,
+    kernels: Kernels,
+    pool: ThreadPool | null,
+    note: string,
+    fma: boolean,
+  ): WasmBackend {
+    const backend = new WasmBackend(heap, kernels, pool, note, fma);
     backend.warmUp();
     return backend;
   }
