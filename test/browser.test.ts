@@ -51,6 +51,8 @@ describe('in headless Chromium', () => {
       expect(results.reason).toMatch(/no WebGPU/);
       // The test server sends COOP/COEP: shared memory, so the wasm backend runs on every core (2 or more here).
       expect(results.description).toMatch(/\b([2-9]|1\d) threads/);
+      // Chromium has relaxed SIMD: the page ran the multiply-add kernels.
+      expect(results.description).toMatch(/relaxed-SIMD multiply-add/);
       expect(errors).toEqual([]);
     } finally {
       await browser.close();

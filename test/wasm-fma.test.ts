@@ -74,3 +74,45 @@ it('matmul with and without multiply-add equals the TypeScript backend past the 
     { numRuns: 40 },
   );
 });
+
+it('exp, sigmoid, tanh and the softmax family with multiply-add stay within their ulps of the reference', async () => {
+  // Around exp's overflow and subnormal range, infinities, NaN, zeros, and random values at three scales.
+  const edges = [
+    0,
+    -0,
+    0.5,
+    -0.625,
+    20,
+    -20,
+    88.7,
+    88.73,
+    -87.4,
+    -100,
+    -103.9,
+    Infinity,
+    -Infinity,
+    Number.NaN,
+  ];
+  const data = Float32Array.from([...edges, ...randomData(300, 1, 1), ...randomData(300, 2, 30)]);
+  for (const op of ['exp', 'sigmoid', 'tanh'] as const) {
+    const want = await js.read(js.unary(op, js.upload(data)));
+    for (const be of [fused, plain]) {
+      const x = be.upload(data);
+      const y = be.unary(op, x);
+      // Within 2 float32 ulps of the rounded float64 value (3e-7), or of the smallest subnormal.
+      expectClose(await be.read(y), want, { rtol: 3e-7, atol: 3e-45 }, `${op} ${be.fma ? 'fused' : 'plain'}`);
+      be.free(x);
+      be.free(y);
+    }
+  }
+  const rows = randomData(37 * 129, 3, 10);
+  for (const mode of ['softmax', 'logSoftmax', 'logSumExp'] as const) {
+    const want = await js.read(js.softmax(mode, js.upload(rows), 37, 129, 1));
+    const x = fused.upload(rows);
+    const y = fused.softmax(mode, x, 37, 129, 1);
+    // softmax's exp is within 3 ulps; the sum and the scaling add a few roundings more.
+    expectClose(await fused.read(y), want, { rtol: 2e-6, atol: 1e-7 }, mode);
+    fused.free(x);
+    fused.free(y);
+  }
+});

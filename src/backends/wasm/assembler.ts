@@ -322,8 +322,15 @@ export class FunctionBuilder {
     readonly name: string,
     paramTypes: readonly ValType[],
     readonly result: ValType | null,
+    /** Whether the module may use relaxed SIMD's multiply-add (see madd). */
+    readonly fma: boolean,
   ) {
     this.params = paramTypes.map((type, index) => ({ index, type }));
+  }
+
+  /** a * b + c on four f32 lanes: relaxed SIMD's multiply-add where the module may, else a multiply and an add. */
+  madd(a: Code, b: Code, c: Code): Code {
+    return this.fma ? f32x4.relaxedMadd(a, b, c) : f32x4.add(c, f32x4.mul(a, b));
   }
 
   /** A new local of the given type (zero-initialised on entry). */
@@ -371,12 +378,17 @@ export interface MemoryImport {
   shared: boolean;
 }
 
+/** What a module is assembled for: its memory, and whether it may use relaxed SIMD's multiply-add. */
+export interface ModuleOptions extends MemoryImport {
+  fma?: boolean;
+}
+
 /** A module of exported functions over one imported memory, and functions imported from `env`. */
 export class ModuleBuilder {
   private readonly imports: { name: string; params: readonly ValType[]; result: ValType | null }[] = [];
   private readonly funcs: { f: FunctionBuilder; body: Code }[] = [];
 
-  constructor(private readonly memory: MemoryImport) {}
+  constructor(private readonly memory: ModuleOptions) {}
 
   /** Declares a function imported as env.<name> (before any func()). */
   importFunc(name: string, params: readonly ValType[], result: ValType | null): void {
@@ -391,7 +403,7 @@ export class ModuleBuilder {
     result: ValType | null,
     build: (f: FunctionBuilder, ...params: Local[]) => Code,
   ): void {
-    const f = new FunctionBuilder(name, params, result);
+    const f = new FunctionBuilder(name, params, result, this.memory.fma ?? false);
     this.funcs.push({ f, body: build(f, ...f.params) });
   }
 

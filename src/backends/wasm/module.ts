@@ -23,11 +23,11 @@ export interface ModuleFeatures {
 
 /** The module's bytes: every kernel family. */
 export function kernelModule({ shared, fma }: ModuleFeatures): Uint8Array<ArrayBuffer> {
-  const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared });
+  const m = new ModuleBuilder({ minPages: 1, maxPages: 65536, shared, fma });
   m.importFunc('log', ['f64'], 'f64'); // Math.log, once per row of a softmax
-  addMatmul(m, DEFAULT_TILE, fma);
-  for (const t of EXTRA_TILES) addMatmul(m, t, fma);
-  addMatvec(m, fma);
+  addMatmul(m, DEFAULT_TILE);
+  for (const t of EXTRA_TILES) addMatmul(m, t);
+  addMatvec(m);
   addElementwise(m);
   addReduce(m);
   addOptim(m);

@@ -74,12 +74,6 @@ export const PLAN_BYTES = 96;
 /** The suffix of a tile's function names, e.g. 4x8. */
 export const tileTag = ({ MR, NR }: MatmulTile): string => `${MR}x${NR}`;
 
-/** a * b + c on four lanes: relaxed SIMD's multiply-add where the engine has it, else a multiply and an add. */
-const multiplyAdd =
-  (fma: boolean) =>
-  (a: Code, b: Code, c: Code): Code =>
-    fma ? f32x4.relaxedMadd(a, b, c) : f32x4.add(c, f32x4.mul(a, b));
-
 const add = i32.add;
 const mul = i32.mul;
 const c = i32.const;
@@ -95,8 +89,7 @@ const min = (a: Code, b: Code) => select(a, b, i32.ltS(a, b));
  *   C rows ldc bytes apart; `scratch` holds an MR x NR edge tile (each thread has its own).
  * - matmul_task(plan): a whole product, blocked: see MatmulPlanLayout.
  */
-export function addMatmul(m: ModuleBuilder, tile: MatmulTile, fma: boolean): void {
-  const madd = multiplyAdd(fma);
+export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
   const { MR, NR } = tile;
   const tag = tileTag(tile);
   const NV = NR / 4; // vectors of B per k
@@ -211,7 +204,7 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile, fma: boolean): voi
         acc.map((row, rr) =>
           seq(
             set(a, v128.load32Splat(get(pa), 4 * rr)),
-            row.map((accv, v) => set(accv, madd(get(a), get(b[v]), get(accv)))),
+            row.map((accv, v) => set(accv, f.madd(get(a), get(b[v]), get(accv)))),
           ),
         ),
         set(pa, add(get(pa), c(MR * 4))),
@@ -375,8 +368,7 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile, fma: boolean): voi
  * - dots(x, r, rs, K, N, out): out[n] = sum_k x[k] r[n*rs + k] for n < N (x and the rows of r contiguous).
  * Strides are in bytes.
  */
-export function addMatvec(m: ModuleBuilder, fma: boolean): void {
-  const madd = multiplyAdd(fma);
+export function addMatvec(m: ModuleBuilder): void {
   m.func(
     'axpy_rows',
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
@@ -389,7 +381,7 @@ export function addMatvec(m: ModuleBuilder, fma: boolean): void {
       const n16 = f.local('i32'); // N rounded down to a multiple of 16
       const at = (base: Local) => add(get(base), i32.shl(get(n), c(2)));
       const axpy = (offset: number) =>
-        v128.store(at(out), madd(get(a), v128.load(at(row), offset), v128.load(at(out), offset)), offset);
+        v128.store(at(out), f.madd(get(a), v128.load(at(row), offset), v128.load(at(out), offset)), offset);
       return seq(
         set(n16, i32.and(get(N), c(~15))),
         forRange(n, c(0), get(N), 1, f32.store(at(out), f32.const(0))),
@@ -440,7 +432,7 @@ export function addMatvec(m: ModuleBuilder, fma: boolean): void {
           c(0),
           get(k16),
           16,
-          acc.map((v, i) => set(v, madd(v128.load(at(x), 16 * i), v128.load(at(row), 16 * i), get(v)))),
+          acc.map((v, i) => set(v, f.madd(v128.load(at(x), 16 * i), v128.load(at(row), 16 * i), get(v)))),
         ),
         set(tail, f32.const(0)),
         forRange(

@@ -18,7 +18,7 @@ import {
 /** p(x) = c[0] x^(n-1) + ... + c[n-1] by Horner's rule (x must be a cheap expression, e.g. a local). */
 function horner(f: FunctionBuilder, x: Code, c: readonly number[]): Code {
   let acc = f.splat(c[0]);
-  for (const ci of c.slice(1)) acc = f32x4.add(f32x4.mul(acc, x), f.splat(ci));
+  for (const ci of c.slice(1)) acc = f.madd(acc, x, f.splat(ci));
   return acc;
 }
 
@@ -55,10 +55,7 @@ function reduceExp(f: FunctionBuilder, x: Code, ni: Local): Code {
     set(t, f32x4.add(f32x4.mul(get(xv), k(Math.LOG2E)), k(MAGIC))),
     set(n, f32x4.sub(get(t), k(MAGIC))),
     set(ni, i32x4.sub(get(t), f.splat(MAGIC_BITS, 'i32'))),
-    set(
-      r,
-      f32x4.sub(f32x4.sub(get(xv), f32x4.mul(get(n), k(0.693359375))), f32x4.mul(get(n), k(-2.1219444e-4))),
-    ),
+    set(r, f.madd(get(n), k(2.1219444e-4), f.madd(get(n), k(-0.693359375), get(xv)))),
     horner(f, get(r), EXP_POLY),
   );
 }
@@ -101,10 +98,7 @@ export function expNonPositiveV(f: FunctionBuilder, x: Code): Code {
     set(xv, x),
     set(t, f32x4.add(f32x4.mul(get(xv), k(Math.LOG2E)), k(MAGIC + 127))),
     set(n, f32x4.sub(get(t), k(MAGIC + 127))),
-    set(
-      r,
-      f32x4.sub(f32x4.sub(get(xv), f32x4.mul(get(n), k(0.693359375))), f32x4.mul(get(n), k(-2.1219444e-4))),
-    ),
+    set(r, f.madd(get(n), k(2.1219444e-4), f.madd(get(n), k(-0.693359375), get(xv)))),
     v128.andnot(
       f32x4.mul(horner(f, get(r), EXP_POLY_5), i32x4.shl(get(t), i32.const(23))),
       f32x4.lt(get(xv), k(-86.6)),
