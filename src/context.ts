@@ -25,7 +25,10 @@ export interface MemoryInfo {
   tensors: number;
   /** Bytes of the storage they hold. */
   bytes: number;
-  /** Bytes the backend keeps for reuse that no tensor holds (WebGPU's buffer pool; 0 on the CPU). */
+  /**
+   * Bytes the backend keeps for reuse that no tensor holds: WebGPU's buffer pool; the rest of the wasm
+   * backend's WebAssembly memory (which never shrinks); 0 on the js backend.
+   */
   poolBytes: number;
 }
 
