@@ -50,7 +50,7 @@ function maxRelErr(a, b) {
   return worst;
 }
 
-const cpu = await createContext({ backend: 'cpu' });
+const cpu = await createContext({ backend: 'js' }); // the TypeScript reference: the i-k-j loop
 const gpu = await createContext({ backend: 'webgpu' });
 const info = gpu.engine.runner.info;
 console.log(`adapter: ${info.vendor} / ${info.architecture} / ${info.description}; Node ${process.version}`);
@@ -84,7 +84,7 @@ for (const n of SIZES) {
     const reps = Math.max(1, Math.min(REPS, n >= 1024 ? 1 : REPS));
     row(
       name,
-      'cpu',
+      'js',
       'i-k-j loop',
       await time(cpu, () => cpu.engine.matmul(ca, cb, plan), reps),
       '(reference)',
