@@ -291,6 +291,7 @@ export const i32x4 = {
   splat: simd(17),
   extractLane: lane(27),
   eq: simd(55),
+  ltU: simd(58),
   gtS: simd(59),
   shl: simd(171),
   shrS: simd(172),
@@ -299,6 +300,13 @@ export const i32x4 = {
   sub: simd(177),
   mul: simd(181),
   truncSatF32x4S: simd(248),
+};
+
+export const i64x2 = {
+  /** Lanes 0 and 1 of two i32x4, as unsigned, multiplied into two 64-bit lanes. */
+  extmulLowI32x4U: simd(222),
+  /** Lanes 2 and 3 likewise. */
+  extmulHighI32x4U: simd(223),
 };
 
 export const f64x2 = {

@@ -1,5 +1,10 @@
 // gather and oneHot on the wasm backend: row copies inside the memory (copyWithin is a memmove), no
 // arithmetic to vectorise. Indices that are not integers in range gather NaN, as on the other backends.
+// And random fills from the Philox words the kernel writes: uniform, normal (Box-Muller) and integers.
+import { type PhiloxKey, u32ToUnit, u32ToUnitOpen } from '../../random';
+import { scaleWord } from '../cpu/scatter';
+import type { Heap } from './heap';
+import type { Kernels } from './module';
 import type { WasmStorage } from './storage';
 
 const validIndex = (v: number, limit: number) => Number.isInteger(v) && v >= 0 && v < limit;
@@ -36,4 +41,51 @@ export function oneHot(indices: WasmStorage, out: WasmStorage, depth: number): v
   const idx = indices.data;
   f.fill(0, dst, dst + out.length);
   for (let j = 0; j < idx.length; j++) if (validIndex(idx[j], depth)) f[dst + j * depth + idx[j]] = 1;
+}
+
+/**
+ * Fills out from the Philox stream (key, counter): element i is word i of the stream, as a uniform in
+ * [0, 1), paired into normals by Box-Muller (z0 = r cos 2 pi u1, z1 = r sin 2 pi u1 with r =
+ * sqrt(-2 ln u0), in float64 as src/backends/cpu/layout.ts does), or scaled into the integers [low, high).
+ */
+export function philoxFill(
+  kernels: Kernels,
+  heap: Heap,
+  out: WasmStorage,
+  key: PhiloxKey,
+  counter: number,
+  kind: { dist: 'uniform' | 'normal' } | { low: number; high: number },
+): void {
+  const n = out.length;
+  const blocks = Math.ceil(Math.ceil(n / 4) / 4) * 4; // whole vectors of four blocks
+  const words = heap.alloc(blocks * 16);
+  const uniform = 'dist' in kind && kind.dist === 'uniform';
+  kernels.philox(
+    words,
+    blocks,
+    key.lo >>> 0,
+    key.hi >>> 0,
+    counter >>> 0,
+    Math.floor(counter / 2 ** 32) >>> 0,
+    uniform ? 1 : 0,
+  );
+  const f = heap.f32;
+  const dst = out.ptr >>> 2;
+  if (uniform) {
+    f.copyWithin(dst, words >>> 2, (words >>> 2) + n);
+  } else {
+    const w = new Uint32Array(heap.memory.buffer, words, blocks * 4);
+    if ('dist' in kind) {
+      for (let i = 0; i < n; i += 2) {
+        const r = Math.sqrt(-2 * Math.log(u32ToUnitOpen(w[i])));
+        const t = 2 * Math.PI * u32ToUnit(w[i + 1]);
+        f[dst + i] = r * Math.cos(t);
+        if (i + 1 < n) f[dst + i + 1] = r * Math.sin(t);
+      }
+    } else {
+      const range = kind.high - kind.low;
+      for (let i = 0; i < n; i++) f[dst + i] = kind.low + scaleWord(w[i], range);
+    }
+  }
+  heap.free(words);
 }

@@ -4,6 +4,7 @@ import { ModuleBuilder } from './assembler';
 import { addElementwise } from './kernels/elementwise';
 import { addMatmul, addMatvec, DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { addOptim } from './kernels/optim';
+import { addRandom } from './kernels/random';
 import { addReduce } from './kernels/reduce';
 
 /** Extra matmul tiles to assemble besides the default (for tuning experiments). @internal */
@@ -31,6 +32,7 @@ export function kernelModule({ shared, fma }: ModuleFeatures): Uint8Array<ArrayB
   addElementwise(m);
   addReduce(m);
   addOptim(m);
+  addRandom(m);
   return m.encode();
 }
 

@@ -18,7 +18,6 @@ import {
 } from '../backend';
 import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
-import * as tsLayout from '../cpu/layout';
 import * as tsLinalg from '../cpu/linalg';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
@@ -29,7 +28,7 @@ import { describe, GradboxError } from '../../errors';
 import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
 import { CONSTANTS, Heap, RESERVED } from './heap';
-import { gather, oneHot } from './layout';
+import { gather, oneHot, philoxFill } from './layout';
 import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { compiledModule, instantiate, type Kernels } from './module';
@@ -233,7 +232,10 @@ export class WasmBackend implements Backend {
     return out;
   }
   random(dist: 'uniform' | 'normal', key: PhiloxKey, counter: number, length: number): Storage {
-    return this.adopt(tsLayout.random(Float32Array, dist, key, counter, length));
+    this.counters.dispatches++;
+    const out = this.alloc(length);
+    philoxFill(this.kernels, this.heap, out, key, counter, { dist });
+    return out;
   }
 
   unary(op: UnaryOp, x: Storage): Storage {
@@ -461,7 +463,10 @@ export class WasmBackend implements Backend {
     return this.adopt(tsScatter.segmentSum(w(data), w(ids), rows, inner, numSegments));
   }
   randint(key: PhiloxKey, counter: number, length: number, low: number, high: number): Storage {
-    return this.adopt(tsScatter.randint(Float32Array, key, counter, length, low, high));
+    this.counters.dispatches++;
+    const out = this.alloc(length);
+    philoxFill(this.kernels, this.heap, out, key, counter, { low, high });
+    return out;
   }
 
   // Linear algebra
