@@ -5,6 +5,7 @@ import type { Tensor } from '../tensor';
 import { diagonal, drop, squareMatrices } from './common';
 
 export { cholesky } from './cholesky';
+export { eigh, type Eigh } from './eigh';
 export { det, inv, slogdet, solve } from './lu';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 

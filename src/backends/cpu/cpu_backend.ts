@@ -18,6 +18,8 @@ import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
 import * as linalg from './linalg';
+// Issue 10: eigh and svd
+import * as jacobi from './jacobi';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -171,6 +173,14 @@ export class CpuBackend implements Backend {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.lu(cpu(x), batch, n);
+  }
+
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobi.eigh(cpu(x), batch, n);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobi.svd(cpu(x), batch, m, n);
   }
 }
 

@@ -4,6 +4,8 @@ import commonWgsl from '../../../shaders/common.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
+// Issue 10: eigh and svd
+import linalgJacobiWgsl from '../../../shaders/linalg_jacobi.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -37,6 +39,8 @@ export const SHADERS = {
   scatter: withCommon('scatter', scatterWgsl),
   // Linear algebra
   linalg: withCommon('linalg', linalgWgsl),
+  // Issue 10: eigh and svd (Jacobi rotations)
+  linalgJacobi: withCommon('linalg_jacobi', linalgJacobiWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

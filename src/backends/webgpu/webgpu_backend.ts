@@ -25,6 +25,9 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+// Issue 10: eigh and svd
+import * as jacobiKernels from './kernels/jacobi';
+import type { JacobiVariant } from './kernels/jacobi';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -84,6 +87,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: ScanVariant;
     sort: SortVariant;
     scatter: ScatterVariant;
+    // Issue 10: eigh and svd
+    jacobi: JacobiVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -91,6 +96,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: 'auto',
     sort: 'auto',
     scatter: 'auto',
+    // Issue 10: eigh and svd
+    jacobi: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -285,5 +292,13 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalgKernels.lu(this.runner, gpu(x), batch, n);
+  }
+
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobiKernels.eigh(this.runner, gpu(x), batch, n, this.variants.jacobi);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobiKernels.svd(this.runner, gpu(x), batch, m, n, this.variants.jacobi);
   }
 }
