@@ -12,7 +12,7 @@ override ROT_LEN: u32 = 96u;      // (c, s, t) of up to 32 pairs (1 without IN_S
 // float32 epsilon: a pair is rotated while its off-diagonal entry (or inner product) is above this,
 // relative to the geometric mean of the two diagonal entries (or squared norms).
 const EPS: f32 = 1.1920929e-7;
-// After scaling to max|a| in [1, 4), entries (or inner products) below eps^2 count as 0.
+// After scaling to max|a| in [1, 4), eigh's off-diagonal entries below eps^2 count as 0.
 const FLOOR: f32 = 1.4210855e-14;
 // A work column of the SVD with a norm below this has no direction (scaled units).
 const ZERO_COLUMN: f32 = 1e-15;
@@ -378,7 +378,9 @@ fn svd(
             gamma += wp * wq;
           }
           let z2 = ZERO_COLUMN * ZERO_COLUMN;
-          if (alpha > z2 && beta > z2 && abs(gamma) > max(tol * sqrt(alpha * beta), FLOOR)) {
+          // No absolute floor here: columns of rounding noise (a rank-deficient A) must still become
+          // orthogonal to each other, as they become columns of u.
+          if (alpha > z2 && beta > z2 && abs(gamma) > tol * sqrt(alpha * beta)) {
             cst = rotation(alpha, beta, gamma);
             atomicAdd(&rotated, 1u);
           }

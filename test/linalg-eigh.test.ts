@@ -50,7 +50,7 @@ function checkOne(
     }
   expectWithin(res, new Float64Array(n * n), tol, `${what}: residual A v - lambda v`);
   expectOrthonormalColumns(vectors, n, n, TOL(n), what);
-  expectSameSubspaces(vectors, ref, n, tol, 100 * tol, what);
+  expectSameSubspaces(vectors, ref, n, n, { tol, clusterGap: 100 * tol, floor: TOL(n) }, what);
   expectSignConvention(vectors, n, n, what);
 }
 

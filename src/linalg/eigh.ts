@@ -13,21 +13,22 @@ export interface Eigh {
   vectors: Tensor;
 }
 
-/** float32's machine epsilon: eigenvalues this close (relative, times n) count as equal in the gradient. */
+/** float32's machine epsilon: values this close (relative, times their count) count as equal in F. */
 const EPS32 = 2 ** -23;
 
 /** (X + X^T) / 2 over the last two axes. */
 const symmetricPart = (x: Tensor) => x.add(mT(x)).mul(0.5);
 
 /**
- * F[i, j] = 1 / (lambda_j - lambda_i) for eigenvalues that differ by more than n eps32 max|lambda|, else 0:
- * (..., n, n). The double where keeps derivatives of F finite where the difference is 0.
+ * F[i, j] = 1 / (x_j - x_i) for the entries of x (..., n) that differ by more than n eps32 max|x|, else 0:
+ * (..., n, n), the factor of the eigenvector (and singular vector) gradients. The double where keeps
+ * derivatives of F finite where the difference is 0. @internal
  */
-function inverseGaps(lambda: Tensor): Tensor {
-  const n = lambda.shape[lambda.shape.length - 1];
-  const batch = lambda.shape.slice(0, -1);
-  const diff = lambda.reshape([...batch, 1, n]).sub(lambda.reshape([...batch, n, 1]));
-  const tol = lambda
+export function inverseDifferences(x: Tensor): Tensor {
+  const n = x.shape[x.shape.length - 1];
+  const batch = x.shape.slice(0, -1);
+  const diff = x.reshape([...batch, 1, n]).sub(x.reshape([...batch, n, 1]));
+  const tol = x
     .abs()
     .max(-1, true)
     .mul(n * EPS32)
@@ -69,7 +70,7 @@ export function eigh(a: Tensor): Eigh {
   const V = vectors;
   record(values, [a], (g) => [V.mul(g.reshape([...batchShape, 1, n])).matmul(mT(V))]);
   record(vectors, [a], (g) => {
-    const inner = inverseGaps(values).mul(mT(V).matmul(g));
+    const inner = inverseDifferences(values).mul(mT(V).matmul(g));
     return [symmetricPart(V.matmul(inner).matmul(mT(V)))];
   });
   return { values, vectors };

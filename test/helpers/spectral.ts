@@ -173,53 +173,91 @@ export function expectOrthonormalColumns(
   expectWithin(g, eye, tol, `${what}: Q^T Q = I`);
 }
 
+/** How {@link expectSameSubspaces} compares. */
+export interface SubspaceTolerance {
+  /** Backward error of the decomposition, |E| (e.g. TOL(n) |A|): a subspace moves by |E| / gap. */
+  tol: number;
+  /** Reference values within this of their neighbour form one cluster (the gap is at least this). */
+  clusterGap: number;
+  /** What rounding alone leaves in a projector (the orthonormality tolerance). */
+  floor: number;
+  /** Values of the vectors not given (0 for the complement of a reduced SVD's u or v). */
+  outside?: number[];
+  /** Clusters whose values this accepts are not compared. */
+  skip?: (value: number) => boolean;
+}
+
 /**
- * Compares eigenvectors (columns of v, n x n) with reference ones, cluster by cluster: eigenvalues of the
- * reference within `clusterGap` of each other form a cluster, whose projector V_c V_c^T must match within
- * tol / gap (gap: the distance to the nearest other cluster, at least `clusterGap`). A cluster of one is the
- * comparison of one vector up to sign.
+ * Compares vectors (the columns of v, rows x cols) with reference ones, cluster by cluster: reference values
+ * (sorted either way) within `clusterGap` of their neighbour form a cluster, whose projector V_c V_c^T must
+ * match within floor + tol / gap (gap: the distance to the nearest other value, `outside` ones included). A
+ * cluster of one is also compared as one vector up to sign.
  */
 export function expectSameSubspaces(
   v: ArrayLike<number>,
-  ref: { values: Float64Array; vectors: Mat },
-  n: number,
-  tol: number,
-  clusterGap: number,
+  ref: { values: ArrayLike<number>; vectors: ArrayLike<number> },
+  rows: number,
+  cols: number,
+  t: SubspaceTolerance,
   what: string,
 ) {
   const clusters: number[][] = [];
-  for (let j = 0; j < n; j++) {
+  for (let j = 0; j < cols; j++) {
     const last = clusters[clusters.length - 1];
-    if (last && ref.values[j] - ref.values[j - 1] <= clusterGap) last.push(j);
+    if (last && Math.abs(ref.values[j] - ref.values[j - 1]) <= t.clusterGap) last.push(j);
     else clusters.push([j]);
   }
-  for (const [c, cols] of clusters.entries()) {
-    const lo = c > 0 ? ref.values[cols[0]] - ref.values[clusters[c - 1].at(-1)!] : Infinity;
-    const hi = c + 1 < clusters.length ? ref.values[clusters[c + 1][0]] - ref.values[cols.at(-1)!] : Infinity;
-    const gap = Math.max(Math.min(lo, hi), clusterGap);
-    const bound = Math.min(tol / gap, 2);
+  for (const group of clusters) {
+    if (t.skip && group.every((j) => t.skip!(ref.values[j]))) continue;
+    const others = [...Array.from(ref.values).filter((_, j) => !group.includes(j)), ...(t.outside ?? [])];
+    const distance = Math.min(...group.flatMap((j) => others.map((o) => Math.abs(ref.values[j] - o))));
+    const gap = Math.max(distance, t.clusterGap);
+    const bound = Math.min(t.tol / gap, 2) + t.floor;
     const proj = (x: ArrayLike<number>) => {
-      const p = new Float64Array(n * n);
-      for (const j of cols)
-        for (let r = 0; r < n; r++) for (let s = 0; s < n; s++) p[r * n + s] += x[r * n + j] * x[s * n + j];
+      const p = new Float64Array(rows * rows);
+      for (const j of group)
+        for (let r = 0; r < rows; r++)
+          for (let q = 0; q < rows; q++) p[r * rows + q] += x[r * cols + j] * x[q * cols + j];
       return p;
     };
     expectWithin(
       proj(v),
       proj(ref.vectors),
       bound,
-      `${what}: projector of eigenvectors ${cols[0]}..${cols.at(-1)}`,
+      `${what}: projector of vectors ${group[0]}..${group.at(-1)}`,
     );
-    if (cols.length === 1) {
-      const j = cols[0];
+    if (group.length === 1) {
+      const j = group[0];
       let dot = 0;
-      for (let r = 0; r < n; r++) dot += v[r * n + j] * ref.vectors[r * n + j];
+      for (let r = 0; r < rows; r++) dot += v[r * cols + j] * ref.vectors[r * cols + j];
       const sign = dot < 0 ? -1 : 1;
-      const col = (x: ArrayLike<number>, s: number) =>
-        Float64Array.from({ length: n }, (_, r) => s * x[r * n + j]);
-      expectWithin(col(v, sign), col(ref.vectors, 1), 2 * bound, `${what}: eigenvector ${j} (up to sign)`);
+      const col = (x: ArrayLike<number>, sg: number) =>
+        Float64Array.from({ length: rows }, (_, r) => sg * x[r * cols + j]);
+      expectWithin(col(v, sign), col(ref.vectors, 1), 2 * bound, `${what}: vector ${j} (up to sign)`);
     }
   }
+}
+
+/**
+ * The SVD of a (m x n) in float64: s descending, v (n x k) the eigenvectors of A^T A, u = A v / s (m x k;
+ * columns of singular values below 1e-9 s_max are left 0: only their span with the others is defined).
+ */
+export function refSvd(a: ArrayLike<number>, m: number, n: number): { s: Float64Array; u: Mat; v: Mat } {
+  const A = Float64Array.from(a);
+  const k = Math.min(m, n);
+  const gram = refEigh(mul(transpose(A, m, n), A, n, m, n), n);
+  const s = new Float64Array(k);
+  const v = new Float64Array(n * k);
+  for (let j = 0; j < k; j++) {
+    const src = n - 1 - j; // descending
+    s[j] = Math.sqrt(Math.max(gram.values[src], 0));
+    for (let i = 0; i < n; i++) v[i * k + j] = gram.vectors[i * n + src];
+  }
+  const av = mul(A, v, m, n, k);
+  const u = new Float64Array(m * k);
+  for (let j = 0; j < k; j++)
+    if (s[j] > 1e-9 * s[0]) for (let i = 0; i < m; i++) u[i * k + j] = av[i * k + j] / s[j];
+  return { s, u, v };
 }
 
 /** The spectral norm of symmetric a: its largest |eigenvalue|. */

@@ -5,7 +5,7 @@ import { alloc, type CpuStorage, type FloatArray } from './storage';
 /** Sweeps at most; float64 Jacobi converges in ~10 for n <= 512 (quadratically once off-diagonals are small). */
 const MAX_SWEEPS = 40;
 const EPS = 2 ** -52;
-/** Off-diagonal entries (eigh) or column inner products (svd) below this, after scaling to max|a| ~ 1, are 0. */
+/** eigh's off-diagonal entries below this, after scaling to max|a| ~ 1, are 0. */
 const FLOOR = EPS * EPS;
 /** A work column of svd whose norm is below this (after scaling) has no direction: u gets a completion there. */
 export const ZERO_COLUMN = 1e-15;
@@ -251,7 +251,8 @@ function oneSidedJacobi(w: Float64Array, v: Float64Array, rows: number, k: numbe
           gamma += wp * wq;
         }
         if (!(alpha > ZERO_COLUMN ** 2 && beta > ZERO_COLUMN ** 2)) continue;
-        if (!(Math.abs(gamma) > Math.max(tol * Math.sqrt(alpha * beta), FLOOR))) continue;
+        // No absolute floor: columns of rounding noise must still become orthogonal (they are u's columns).
+        if (!(Math.abs(gamma) > tol * Math.sqrt(alpha * beta))) continue;
         rotated++;
         const { c, s } = jacobiRotation(alpha, beta, gamma);
         for (let i = 0; i < rows; i++) {
