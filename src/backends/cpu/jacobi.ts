@@ -8,10 +8,10 @@ const EPS = 2 ** -52;
 /** eigh's off-diagonal entries below this, after scaling to max|a| ~ 1, are 0. */
 const FLOOR = EPS * EPS;
 /** A work column of svd whose norm is below this (after scaling) has no direction: u gets a completion there. */
-export const ZERO_COLUMN = 1e-15;
+const ZERO_COLUMN = 1e-15;
 
 /** The players of round `r` of a round-robin tournament of m (even) players: pair k is (p, q). */
-export function roundRobinPair(k: number, r: number, m: number): [number, number] {
+function roundRobinPair(k: number, r: number, m: number): [number, number] {
   const player = (pos: number) => (pos === 0 ? 0 : 1 + ((pos - 1 + r) % (m - 1)));
   return [player(k), player(m - 1 - k)];
 }
@@ -20,7 +20,7 @@ export function roundRobinPair(k: number, r: number, m: number): [number, number
  * The Jacobi rotation that zeroes the (p, q) entry of the symmetric 2 x 2 [[app, apq], [apq, aqq]]:
  * P = [[c, s], [-s, c]] with P^T A P diagonal, and t = s / c (the diagonal moves by -t apq and +t apq).
  */
-export function jacobiRotation(app: number, aqq: number, apq: number): { c: number; s: number; t: number } {
+function jacobiRotation(app: number, aqq: number, apq: number): { c: number; s: number; t: number } {
   const theta = (aqq - app) / (2 * apq);
   // For huge theta, theta^2 overflows: t ~ 1 / (2 theta) there.
   const t =
