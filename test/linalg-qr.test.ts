@@ -300,3 +300,94 @@ eachBackend('linalg.qr', (use, backend) => {
     a.dispose();
   });
 });
+
+// Modified Gram-Schmidt, built from ops: for a full-rank V it is Q of V's QR (R's diagonal positive), so
+// the same float64 reference serves. Its orthogonality error is ~cond(V) * n * eps32: TOL for these V.
+eachBackend('linalg.gramSchmidt', (use) => {
+  it('orthonormal columns equal to the float64 reference and to qr(V).q', async () => {
+    const gb = use();
+    const before = held(gb);
+    for (const shape of [
+      [1, 1],
+      [2, 2],
+      [5, 3],
+      [3, 7, 4],
+      [40, 17],
+    ]) {
+      const V = wellConditioned(shape, 61 + count(shape));
+      const v = gb.tensor(V, shape);
+      const g = linalg.gramSchmidt(v);
+      expect(g.shape).toEqual(shape);
+      const { q, r } = linalg.qr(v);
+      await expectReference(V, shape, g, r, TOL);
+      expectNear(await g.data(), await q.data(), TOL, `gramSchmidt vs qr ${shape}`);
+      for (const t of [v, g, q, r]) t.dispose();
+    }
+    // The 2-D example a learner can follow by hand: (3, 4) -> (0.6, 0.8); (1, 2) - 2.2 (0.6, 0.8) =
+    // (-0.32, 0.24), of length 0.4 -> (-0.8, 0.6).
+    const v = gb.tensor([
+      [3, 1],
+      [4, 2],
+    ]);
+    const g = linalg.gramSchmidt(v);
+    expectNear(await g.data(), [0.6, -0.8, 0.8, 0.6], 1e-6, 'hand example');
+    v.dispose();
+    g.dispose();
+    expect(held(gb)).toEqual(before);
+  });
+
+  it('dependent and zero columns become zero columns; the others stay orthonormal', async () => {
+    const gb = use();
+    const m = 5;
+    const base = wellConditioned([m, 3], 71); // three independent columns u0, u1, u2
+    // V = [u0, u1, u0 + u1, 0, u2]
+    const V = new Float32Array(m * 5);
+    for (let i = 0; i < m; i++) {
+      const [u0, u1, u2] = [base[i * 3], base[i * 3 + 1], base[i * 3 + 2]];
+      V.set([u0, u1, Math.fround(u0 + u1), 0, u2], i * 5);
+    }
+    const v = gb.tensor(V, [m, 5]);
+    const g = await linalg.gramSchmidt(v).data();
+    const ref = refQr(base, m, 3).q;
+    const col = (x: ArrayLike<number>, c: number, cols: number) =>
+      Array.from({ length: m }, (_, i) => x[i * cols + c]);
+    expectNear(col(g, 0, 5), col(ref, 0, 3), TOL, 'column 0');
+    expectNear(col(g, 1, 5), col(ref, 1, 3), TOL, 'column 1');
+    expect(col(g, 2, 5)).toEqual([0, 0, 0, 0, 0]);
+    expect(col(g, 3, 5)).toEqual([0, 0, 0, 0, 0]);
+    expectNear(col(g, 4, 5), col(ref, 2, 3), TOL, 'column 4 (orthogonalised against the non-zero ones)');
+    // More vectors than dimensions: (2, 3) keeps two.
+    const w = gb.tensor([
+      [1, 1, 2],
+      [0, 1, 5],
+    ]);
+    const gw = await linalg.gramSchmidt(w).data();
+    expectNear(gw, [1, 0, 0, 0, 1, 0], 1e-6, 'wide');
+    // A looser tol turns a nearly dependent column into zero; the default keeps it.
+    const near = gb.tensor([
+      [1, 1],
+      [0, 1e-3],
+    ]);
+    expect(Array.from(await linalg.gramSchmidt(near, { tol: 1e-2 }).data())).toEqual([1, 0, 0, 0]);
+    expectNear(await linalg.gramSchmidt(near).data(), [1, 0, 0, 1], 1e-3, 'default tol keeps it');
+  });
+
+  it('says what was wrong with the input', () => {
+    const gb = use();
+    const v = gb.zeros([3]);
+    expect(() => linalg.gramSchmidt(v)).toThrow(/linalg\.gramSchmidt: V must be a matrix .* got \(3\)/);
+    const m = gb.eye(2);
+    expect(() => linalg.gramSchmidt(m, { tol: -1 })).toThrow(/tol must be a finite number >= 0, got -1/);
+    expect(() => linalg.gramSchmidt(m, null as unknown as object)).toThrow(/options must be an object/);
+  });
+
+  it('its gradient matches finite differences', async () => {
+    const gb = use();
+    const v = gb.tensor(wellConditioned([4, 3], 81), [4, 3]);
+    const w = gb.tensor(randomData(12, 82), [4, 3]);
+    const rep = await gb.checkGrad((x: Tensor) => linalg.gramSchmidt(x).mul(w).sum(), [v]);
+    expect(rep.ok, JSON.stringify(rep.inputs)).toBe(true);
+    v.dispose();
+    w.dispose();
+  });
+});

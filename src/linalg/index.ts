@@ -6,6 +6,7 @@ import { diagonal, drop, squareMatrices } from './common';
 
 export { cholesky } from './cholesky';
 export { det, inv, slogdet, solve } from './lu';
+export { gramSchmidt, type GramSchmidtOptions } from './gram_schmidt';
 export { qr, type QrResult } from './qr';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 
