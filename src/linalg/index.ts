@@ -7,6 +7,8 @@ import { diagonal, drop, squareMatrices } from './common';
 export { cholesky } from './cholesky';
 export { det, inv, slogdet, solve } from './lu';
 export { gramSchmidt, type GramSchmidtOptions } from './gram_schmidt';
+export { matrixPower } from './matrix_power';
+export { powerIteration, type PowerIterationOptions, type PowerIterationResult } from './power_iteration';
 export { qr, type QrResult } from './qr';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 
