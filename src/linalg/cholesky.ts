@@ -1,11 +1,13 @@
 // Cholesky factorisation A = L L^T of symmetric positive-definite matrices (one backend call), with the
 // symmetrised gradient of Murray (2016): dA = L^-T Phi(L^T dL) L^-1, Phi taking the lower triangle with
 // half its diagonal, made symmetric; built from triangular solves and matmuls, so it is recorded too.
-import { record } from '../autodiff';
+import { record, untracked } from '../autodiff';
+import type { Storage } from '../backends/backend';
 import { CpuBackend } from '../backends/cpu/cpu_backend';
 import { GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import type { Tensor } from '../tensor';
+import { blockedCholesky, useBlocked } from './blocked';
 import { mT, squareMatrices } from './common';
 import { solveCore } from './triangular';
 
@@ -53,17 +55,39 @@ export function cholesky(a: Tensor): Tensor {
   if (batch * n === 0) {
     L = ctx.wrap(engine.fill(0, a.size), a.shape);
   } else {
-    const { factor, info } = engine.cholesky(storageOf(op, ctx, a), batch, n);
+    // info: -1 per matrix, or its first pivot that is not positive.
+    let info: Storage;
+    let infoTensor: Tensor | null = null;
+    if (useBlocked(ctx, n)) {
+      const r = untracked(ctx, () => {
+        const flat = a.reshape([batch, n, n]);
+        const f = blockedCholesky(flat);
+        const shaped = f.L.reshape(a.shape);
+        flat.dispose();
+        f.L.dispose();
+        return { L: shaped, info: f.info };
+      });
+      L = r.L;
+      infoTensor = r.info;
+      info = storageOf(op, ctx, r.info);
+    } else {
+      const f = engine.cholesky(storageOf(op, ctx, a), batch, n);
+      L = ctx.wrap(f.factor, a.shape);
+      info = f.info;
+    }
+    const free = () => (infoTensor ? infoTensor.dispose() : engine.free(info));
     if (engine instanceof CpuBackend) {
-      // Typed arrays on the CPU: nothing to free.
       const error = notPositiveDefinite(op, engine.readSync(info), batchShape);
-      if (error) throw error;
+      free();
+      if (error) {
+        L.dispose();
+        throw error;
+      }
     } else {
       // The copy of `info` is encoded before read() first waits, so it can be freed at once.
       ctx.deferCheck(engine.read(info).then((v) => notPositiveDefinite(op, v, batchShape)));
-      engine.free(info);
+      free();
     }
-    L = ctx.wrap(factor, a.shape);
   }
   record(L, [a], (g) => {
     // phi = tril(L^T g) with half its diagonal, symmetrised: P = (phi + phi^T) / 2 without doubling it.

@@ -174,9 +174,12 @@ export class CpuBackend implements Backend {
     return linalg.lu(cpu(x), batch, n);
   }
 
-  // Linear algebra: QR (issue 10)
+  // Linear algebra: QR, blocked LU panels (issue 10)
   qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
     return qr(cpu(x), batch, m, n);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return linalg.luPanel(cpu(x), batch, m, b);
   }
 }
 

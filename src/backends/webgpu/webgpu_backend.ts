@@ -25,6 +25,7 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+import { luPanel } from './kernels/linalg_blocked';
 import { qr, type QrVariant } from './kernels/linalg_qr';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
@@ -291,8 +292,11 @@ export class WebGpuBackend implements Backend, GpuInterop {
     return linalgKernels.lu(this.runner, gpu(x), batch, n);
   }
 
-  // Linear algebra: QR (issue 10)
+  // Linear algebra: QR, blocked LU panels (issue 10)
   qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
     return qr(this.runner, gpu(x), batch, m, n, this.variants.qr);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return luPanel(this.runner, gpu(x), batch, m, b);
   }
 }
