@@ -1,9 +1,11 @@
 // The benchmark page: every suite on every library in one page on one adapter. Each result is checked
 // against a float64 reference before it is timed (warm-up, then repetitions, median and spread); GPU
 // kernel time from timestamp queries is kept apart from end-to-end time with readback.
-// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,train,auto
+// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,linalg,train,auto
 import { createContext } from '../src/index';
 import { gradboxLib, type Lib, tfjsLib } from './libs';
+import { jaxLib } from './libs-jax';
+import { mlMatrixLib } from './libs-mlmatrix';
 import { BenchRun, type Row } from './runner';
 import { type Limits, measureLimits } from './limits';
 import { cases } from './suites';
@@ -11,7 +13,7 @@ import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WOR
 
 const q = new URLSearchParams(location.search);
 const QUICK = q.has('quick');
-const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'train', 'auto'];
+const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'train', 'auto'];
 const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
 
 const out = document.getElementById('out')!;
@@ -27,6 +29,15 @@ const PEERS: Lib[] = [
   tfjsLib('webgpu'),
   tfjsLib('wasm'),
   tfjsLib('cpu'),
+];
+
+// Linear algebra (issue 10): tfjs has no solve or Cholesky; jax-js and ml-matrix do.
+const LINALG_PEERS: Lib[] = [
+  gradboxLib('webgpu'),
+  gradboxLib('cpu'),
+  jaxLib('webgpu'),
+  jaxLib('wasm'),
+  mlMatrixLib(),
 ];
 
 interface Calibration {
@@ -114,6 +125,14 @@ async function main() {
         lib,
         all.filter((c) => c.suite === suite),
         suite,
+      );
+  }
+  if (SUITES.includes('linalg')) {
+    for (const lib of LINALG_PEERS)
+      await run.runLib(
+        lib,
+        all.filter((c) => c.suite === 'linalg'),
+        'linalg',
       );
   }
   if (SUITES.includes('ladder')) {

@@ -1,9 +1,11 @@
 // The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on the CPU, and
-// tfjs's cpu backend as a peer.
+// tfjs's cpu backend as a peer; for linalg, jax-js on its wasm device and ml-matrix.
 // Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/index';
 import { gradboxLib } from './libs-core';
+import { jaxLib } from './libs-jax';
+import { mlMatrixLib } from './libs-mlmatrix';
 import { tfjsLib } from './libs-tfjs';
 import { BenchRun } from './runner';
 import { cases } from './suites';
@@ -23,6 +25,13 @@ for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
       suite,
     );
   }
+}
+for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu'), jaxLib('wasm'), mlMatrixLib()]) {
+  await run.runLib(
+    lib,
+    all.filter((c) => c.suite === 'linalg'),
+    'linalg',
+  );
 }
 const date = new Date().toISOString();
 mkdirSync('bench/results', { recursive: true });

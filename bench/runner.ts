@@ -99,7 +99,9 @@ export class BenchRun {
         endToEndMs: median(e2e),
         unit,
         value,
-        check: c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)',
+        check:
+          c.checkNote ??
+          (c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)'),
       };
     } finally {
       prepared.dispose();
@@ -122,11 +124,22 @@ export class BenchRun {
         });
       return;
     }
-    // The last measured size of each op: a sort's time says nothing about a cumsum's.
+    // The last measured size of each op (or estimate key): a sort's time says nothing about a cumsum's.
     const last = new Map<string, { ms: number; cost: number }>();
     for (const c of list) {
+      if (lib.supports && !lib.supports(c.op)) {
+        this.rows.push({
+          suite,
+          case: c.name,
+          library: lib.library,
+          backend: lib.backend,
+          skipped: `${lib.library} has no ${c.op}`,
+        });
+        continue;
+      }
       const cost = c.cost.flops ?? c.cost.bytes ?? 1;
-      const prev = last.get(c.op);
+      const key = c.estimateKey ?? c.op;
+      const prev = last.get(key);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {
         this.rows.push({
@@ -142,7 +155,7 @@ export class BenchRun {
       try {
         const row = await this.runCase(lib, c, handle, suite, variant);
         this.rows.push(row);
-        if (row.medianMs !== undefined) last.set(c.op, { ms: row.medianMs, cost });
+        if (row.medianMs !== undefined) last.set(key, { ms: row.medianMs, cost });
         this.log(
           `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
         );

@@ -294,6 +294,18 @@ export interface Backend {
    * set. A matrix with a NaN or infinite entry gives all NaN.
    */
   svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage };
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  /**
+   * Reduced Householder QR of `batch` contiguous m x n matrices (m, n >= 1), k = min(m, n): Q (batch, m, k)
+   * with orthonormal columns and upper-triangular R (batch, k, n) whose diagonal is >= 0.
+   */
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage };
+  /**
+   * The panel step of the blocked LU: P A = L U with partial pivoting of `batch` contiguous m x b
+   * matrices, packed like lu() (L unit lower below the diagonal, U on and above it, over min(m, b)
+   * columns), `perm` (batch, m) and `sign` (batch) as in lu().
+   */
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage };
 }
 
 // Linear algebra

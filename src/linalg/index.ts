@@ -9,6 +9,10 @@ export { eigh, type Eigh } from './eigh';
 export { lstsq, pinv, type PinvOptions } from './pinv';
 export { svd, type Svd } from './svd';
 export { det, inv, slogdet, solve } from './lu';
+export { gramSchmidt, type GramSchmidtOptions } from './gram_schmidt';
+export { matrixPower } from './matrix_power';
+export { powerIteration, type PowerIterationOptions, type PowerIterationResult } from './power_iteration';
+export { qr, type QrResult } from './qr';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 
 /** Sums of the main diagonals of A (..., n, n) -> (...). Gradient g I. */

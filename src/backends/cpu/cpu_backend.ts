@@ -20,6 +20,7 @@ import { gather, oneHot, random } from './layout';
 import * as linalg from './linalg';
 // Issue 10: eigh and svd
 import * as jacobi from './jacobi';
+import { qr } from './linalg_qr';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -181,6 +182,13 @@ export class CpuBackend implements Backend {
   }
   svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
     return jacobi.svd(cpu(x), batch, m, n);
+  }
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(cpu(x), batch, m, n);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return linalg.luPanel(cpu(x), batch, m, b);
   }
 }
 

@@ -6,6 +6,8 @@ import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
 // Issue 10: eigh and svd
 import linalgJacobiWgsl from '../../../shaders/linalg_jacobi.wgsl?raw';
+import linalgBlockedWgsl from '../../../shaders/linalg_blocked.wgsl?raw';
+import linalgQrWgsl from '../../../shaders/linalg_qr.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -41,6 +43,9 @@ export const SHADERS = {
   linalg: withCommon('linalg', linalgWgsl),
   // Issue 10: eigh and svd (Jacobi rotations)
   linalgJacobi: withCommon('linalg_jacobi', linalgJacobiWgsl),
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  linalgQr: withCommon('linalg_qr', linalgQrWgsl),
+  linalgBlocked: withCommon('linalg_blocked', linalgBlockedWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -28,6 +28,8 @@ import * as linalgKernels from './kernels/linalg';
 // Issue 10: eigh and svd
 import * as jacobiKernels from './kernels/jacobi';
 import type { JacobiVariant } from './kernels/jacobi';
+import { luPanel } from './kernels/linalg_blocked';
+import { qr, type QrVariant } from './kernels/linalg_qr';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -89,6 +91,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scatter: ScatterVariant;
     // Issue 10: eigh and svd
     jacobi: JacobiVariant;
+    // Linear algebra: QR (issue 10)
+    qr: QrVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -98,6 +102,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scatter: 'auto',
     // Issue 10: eigh and svd
     jacobi: 'auto',
+    qr: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -300,5 +305,12 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
     return jacobiKernels.svd(this.runner, gpu(x), batch, m, n, this.variants.jacobi);
+  }
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(this.runner, gpu(x), batch, m, n, this.variants.qr);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return luPanel(this.runner, gpu(x), batch, m, b);
   }
 }
