@@ -20,7 +20,9 @@ export type OpName =
   // Linear algebra (issue 10)
   | 'cholesky'
   | 'solve'
-  | 'qr';
+  | 'qr'
+  | 'eigh'
+  | 'svd';
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -99,6 +101,14 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor | Tensor[] {
     case 'qr': {
       const { q, r } = linalg.qr(a);
       return [q, r];
+    }
+    case 'eigh': {
+      const { values, vectors } = linalg.eigh(a);
+      return [values, vectors];
+    }
+    case 'svd': {
+      const { u, s, vt } = linalg.svd(a);
+      return [u, s, vt];
     }
   }
 }

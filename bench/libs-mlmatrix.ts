@@ -1,9 +1,16 @@
 // ml-matrix 6.15 as the plain-JavaScript peer of the linalg suite: float64 on the CPU, one matrix of a
 // batch at a time. Inputs become Matrix objects before timing; results become float32 only when read.
-import { CholeskyDecomposition, Matrix, QrDecomposition, solve } from 'ml-matrix';
+import {
+  CholeskyDecomposition,
+  EigenvalueDecomposition,
+  Matrix,
+  QrDecomposition,
+  SingularValueDecomposition,
+  solve,
+} from 'ml-matrix';
 import { joined, type Lib, type OpName } from './libs-core';
 
-const ML_OPS: OpName[] = ['cholesky', 'solve', 'qr'];
+const ML_OPS: OpName[] = ['cholesky', 'solve', 'qr', 'eigh', 'svd'];
 
 /** The matrices of a (..., rows, cols) input, as ml-matrix Matrix objects. */
 function matrices(data: Float32Array, shape: number[]): Matrix[] {
@@ -32,6 +39,18 @@ export function mlMatrixLib(): Lib {
               if (op === 'qr') {
                 const f = new QrDecomposition(a);
                 return [f.orthogonalMatrix, f.upperTriangularMatrix];
+              }
+              if (op === 'eigh') {
+                const f = new EigenvalueDecomposition(a, { assumeSymmetric: true });
+                return [Matrix.rowVector(f.realEigenvalues), f.eigenvectorMatrix];
+              }
+              if (op === 'svd') {
+                const f = new SingularValueDecomposition(a);
+                return [
+                  f.leftSingularVectors,
+                  Matrix.rowVector(f.diagonal),
+                  f.rightSingularVectors.transpose(),
+                ];
               }
               throw new Error(`ml-matrix is not a peer of the ${op} benchmark`);
             });

@@ -48,6 +48,8 @@ export interface LinalgOpSpec {
   flops(n: number): number;
   /** Which shapes it runs on (default all). */
   runsOn?(s: Shape): boolean;
+  /** Which shapes it runs on in the quick set (default those of runsOn), to keep the smoke run short. */
+  runsOnQuick?(s: Shape): boolean;
 }
 
 /** Uniform numbers in [-1, 1) from a seeded Park-Miller generator (as the other suites' inputs). */
@@ -207,11 +209,116 @@ const qr: LinalgOpSpec = {
   },
 };
 
+/** Symmetric matrices of entries in [-1, 1] (indefinite, well spread eigenvalues). */
+function symmetric({ batch, n }: Shape, seed: number): Float32Array {
+  const x = uniform(batch * n * n, seed);
+  for (let o = 0; o < x.length; o += n * n)
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) x[o + j * n + i] = x[o + i * n + j];
+  return x;
+}
+
+/** Largest absolute row sum of matrix b: a bound on its spectral norm, for the tolerances. */
+function normInf(A: Float32Array, b: number, n: number): number {
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    let row = 0;
+    for (let j = 0; j < n; j++) row += Math.abs(A[b * n * n + i * n + j]);
+    m = Math.max(m, row);
+  }
+  return m;
+}
+
 /**
- * The ops of the linalg suite, each run on every shape of linalgShapes(). More factorisations join as
- * entries here (eigh, svd: an OpName, inputs, a check and FLOPs, plus each library's call in libs-*.ts).
+ * Jacobi-type and QR-type eigensolvers are backward stable, with errors of a modest multiple of n u |A|;
+ * (4n + 20) u |A|_inf covers float32 on random matrices (the +20 for sqrt and division roundings) and
+ * holds for any ordering and sign of the eigen- and singular vectors.
  */
-export const LINALG_OPS: LinalgOpSpec[] = [cholesky, solve, qr];
+const spectralTol = (n: number, norm: number) => (4 * n + 20) * U * norm;
+
+/**
+ * eigh, the result being values (batch, n) then vectors (batch, n, n) as columns: 256 entries each of
+ * A V = V diag(values) and V^T V = I. Any order and sign passes.
+ */
+const eigh: LinalgOpSpec = {
+  op: 'eigh',
+  inputs: (s, seed) => [symmetric(s, seed)],
+  shapes: ({ batch, n }) => [batch > 1 ? [batch, n, n] : [n, n]],
+  checkNote: 'ok (256 entries each of A V = V diag(w) and V^T V = I)',
+  flops: (n) => 9 * n ** 3, // LAPACK syevd with vectors, about 9 n^3
+  // One workgroup per matrix: a single large matrix takes minutes on a software adapter (README).
+  runsOn: (s) => s.n <= 128,
+  // Seconds per run on a software adapter: the smoke run keeps one batched shape.
+  runsOnQuick: (s) => s.n === 16,
+  check({ batch, n }, [A], got) {
+    const size = batch * n * n;
+    if (got.length !== batch * n + size) return `length ${got.length}, expected ${batch * n + size}`;
+    const w = got.subarray(0, batch * n);
+    const V = got.subarray(batch * n);
+    for (const [b, i, j] of samples(batch, n, n)) {
+      const o = b * n * n;
+      let av = 0;
+      let vtv = 0;
+      for (let k = 0; k < n; k++) {
+        av += A[o + i * n + k] * V[o + k * n + j];
+        vtv += V[o + k * n + i] * V[o + k * n + j];
+      }
+      const tol = spectralTol(n, normInf(A, b, n));
+      const want = V[o + i * n + j] * w[b * n + j];
+      if (!(Math.abs(av - want) <= tol)) return bad(`(A V)[${b}][${i},${j}]`, av, want, tol);
+      const tolV = spectralTol(n, 1);
+      if (!(Math.abs(vtv - (i === j ? 1 : 0)) <= tolV))
+        return bad(`(V^T V)[${b}][${i},${j}]`, vtv, i === j ? 1 : 0, tolV);
+    }
+    return null;
+  },
+};
+
+/**
+ * svd, the result being u (batch, n, n), s (batch, n), vt (batch, n, n): 256 entries each of
+ * U diag(s) V^T = A, U^T U = I and V^T V = I. Any order and sign passes.
+ */
+const svd: LinalgOpSpec = {
+  op: 'svd',
+  inputs: ({ batch, n }, seed) => [uniform(batch * n * n, seed)],
+  shapes: ({ batch, n }) => [batch > 1 ? [batch, n, n] : [n, n]],
+  checkNote: 'ok (256 entries each of U diag(s) V^T = A, U^T U = I, V V^T = I)',
+  flops: (n) => 22 * n ** 3, // LAPACK gesvd with both factors, about 22 n^3
+  runsOn: (s) => s.n <= 128,
+  // Seconds per run on a software adapter: the smoke run keeps one batched shape.
+  runsOnQuick: (s) => s.n === 16,
+  check({ batch, n }, [A], got) {
+    const size = batch * n * n;
+    if (got.length !== 2 * size + batch * n) return `length ${got.length}, expected ${2 * size + batch * n}`;
+    const u = got.subarray(0, size);
+    const s = got.subarray(size, size + batch * n);
+    const vt = got.subarray(size + batch * n);
+    for (const [b, i, j] of samples(batch, n, n)) {
+      const o = b * n * n;
+      let usv = 0;
+      let utu = 0;
+      let vvt = 0;
+      for (let k = 0; k < n; k++) {
+        usv += u[o + i * n + k] * s[b * n + k] * vt[o + k * n + j];
+        utu += u[o + k * n + i] * u[o + k * n + j];
+        vvt += vt[o + i * n + k] * vt[o + j * n + k];
+      }
+      const tol = spectralTol(n, normInf(A, b, n));
+      if (!(Math.abs(usv - A[o + i * n + j]) <= tol))
+        return bad(`(U S V^T)[${b}][${i},${j}]`, usv, A[o + i * n + j], tol);
+      const tolQ = spectralTol(n, 1);
+      const id = i === j ? 1 : 0;
+      if (!(Math.abs(utu - id) <= tolQ)) return bad(`(U^T U)[${b}][${i},${j}]`, utu, id, tolQ);
+      if (!(Math.abs(vvt - id) <= tolQ)) return bad(`(V^T V)[${b}][${i},${j}]`, vvt, id, tolQ);
+    }
+    return null;
+  },
+};
+
+/**
+ * The ops of the linalg suite, each run on every shape of linalgShapes() it accepts. More factorisations
+ * join as entries here (an OpName, inputs, a check and FLOPs, plus each library's call in libs-*.ts).
+ */
+export const LINALG_OPS: LinalgOpSpec[] = [cholesky, solve, qr, eigh, svd];
 
 /** The suite's cases: every op on the batched shapes, then on the single large matrices. */
 export function linalgCases(quick: boolean): Case[] {
@@ -220,6 +327,7 @@ export function linalgCases(quick: boolean): Case[] {
   for (const spec of LINALG_OPS) {
     for (const s of [...batched, ...single]) {
       if (spec.runsOn && !spec.runsOn(s)) continue;
+      if (quick && spec.runsOnQuick && !spec.runsOnQuick(s)) continue;
       const seed = 11 + s.n + s.batch;
       list.push({
         suite: 'linalg',
