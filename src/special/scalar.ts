@@ -123,11 +123,13 @@ export function lgamma(x: number): number {
   return (x - 0.5) * Math.log(x) - x + LOG_SQRT_2PI + stirlingCorrection(x);
 }
 
-/** sin(pi x) with the argument reduced exactly to [-1, 1] first (so tiny x keep their digits), exact zeros at the integers. */
+/** sin(pi x) from x = n + r, r in [-1/2, 1/2] (exact): (-1)^n sin(pi r), relative accuracy kept near the integers. */
 function sinPi(x: number): number {
-  const r = x - 2 * Math.round(x / 2);
-  if (Number.isInteger(r)) return 0;
-  return Math.sin(Math.PI * r);
+  const n = Math.round(x);
+  const r = x - n;
+  if (r === 0) return 0;
+  const s = Math.sin(Math.PI * r);
+  return n % 2 === 0 ? s : -s;
 }
 
 /** tan(pi x) with the argument reduced to (-1/2, 1/2]. */
