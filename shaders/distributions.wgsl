@@ -220,13 +220,13 @@ fn sample_binomial(n: f32, p: f32) -> f32 {
 // The first j with cdf[j] > u cdf[width - 1] in the non-decreasing row starting at `row` of param0.
 fn sample_categorical(row: u32, width: u32) -> f32 {
   let total = param0[row + width - 1u];
-  let target = next_unit() * total;
+  let goal = next_unit() * total;
   if (!(total > 0.0) || !is_finite(total)) { return nan_f32(); }
   var lo = 0u;
   var hi = width - 1u;
   while (lo < hi) {
     let mid = (lo + hi) / 2u;
-    if (param0[row + mid] > target) { hi = mid; } else { lo = mid + 1u; }
+    if (param0[row + mid] > goal) { hi = mid; } else { lo = mid + 1u; }
   }
   return f32(lo);
 }

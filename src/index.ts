@@ -24,3 +24,4 @@ export * as nn from './nn/index';
 export * as optim from './optim/index';
 // Probability: special functions and distributions
 export * as special from './special/index';
+export * as dist from './distributions/index';
