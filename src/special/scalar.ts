@@ -68,18 +68,9 @@ function stirlingCorrection(x: number): number {
   return sum;
 }
 
-/** lgamma(1 + z) for |z| <= 0.5 from its Taylor series -gamma z + sum_k (-1)^k zeta(k) z^k / k: no cancellation near the root z = 0. */
+/** lgamma(1 + z) = lgamma(2 + z) - log(1 + z) for |z| <= 0.5: no cancellation near the root z = 0. */
 function lgamma1pSeries(z: number): number {
-  // The zeta(k) = 1 + (zeta(k) - 1) split sums the 1s as -log(1 + z) + z, exactly known.
-  let sum = 0;
-  let p = -z;
-  for (let k = 2; k <= 60; k++) {
-    p *= -z; // (-z)^k
-    const term = (ZETA_MINUS_ONE[k] * p) / k;
-    sum += term;
-    if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
-  }
-  return -EULER_GAMMA * z + z - Math.log1p(z) + sum;
+  return lgamma2pSeries(z) - Math.log1p(z);
 }
 
 /** lgamma(2 + z) for |z| <= 0.5: (1 - gamma) z + sum_k (-1)^k (zeta(k) - 1) z^k / k. */
