@@ -507,7 +507,8 @@ eachBackend('dist sampling', (use) => {
 // Same samples on both backends for one seed: the CPU computes in float64, WebGPU in float32, so values agree
 // to float32 rounding (rtol 1e-4 allows the few ulps of log/exp/sqrt chains); a rejection or inversion test
 // that lands within that rounding of its boundary may decide differently and change that one element, so up
-// to 1 in 500 elements may differ (none did in the runs that set this bound; see the report).
+// to 1 in 500 elements may differ (none of these 58,000 did when this was written; one in 20,000
+// Binomial(1000, 0.7) draws did in a larger check).
 const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('dist: the same samples on CPU and WebGPU', () => {
   // Reason for the skip: no WebGPU adapter on a developer machine (never in CI, see mustHaveGpu).
