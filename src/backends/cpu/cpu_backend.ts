@@ -8,8 +8,10 @@ import type {
   OptimizerHyper,
   OptimizerRule,
   ReduceOp,
+  SamplerFamily,
   ScanOp,
   SoftmaxMode,
+  SpecialOp,
   Storage,
   TriangularSolveOptions,
   UnaryOp,
@@ -17,6 +19,8 @@ import type {
 import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
+import { sample } from './distributions';
+import { special } from './special';
 import * as linalg from './linalg';
 // Issue 10: eigh and svd
 import * as jacobi from './jacobi';
@@ -189,6 +193,21 @@ export class CpuBackend implements Backend {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.luPanel(cpu(x), batch, m, b);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return special(op, operands, outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return sample(this.F, family, params.map(cpu), batch, length, key, counter, width);
   }
 }
 

@@ -14,8 +14,10 @@ import {
   type OptimizerHyper,
   type OptimizerRule,
   type ReduceOp,
+  type SamplerFamily,
   type ScanOp,
   type SoftmaxMode,
+  type SpecialOp,
   type Storage,
   type TriangularSolveOptions,
   UNARY_OPS,
@@ -30,6 +32,7 @@ import * as jacobiKernels from './kernels/jacobi';
 import type { JacobiVariant } from './kernels/jacobi';
 import { luPanel } from './kernels/linalg_blocked';
 import { qr, type QrVariant } from './kernels/linalg_qr';
+import * as distributionKernels from './kernels/distributions';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -312,5 +315,29 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return luPanel(this.runner, gpu(x), batch, m, b);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return distributionKernels.special(this.runner, op, operands.map(gpuOperand), outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return distributionKernels.sample(
+      this.runner,
+      family,
+      params.map(gpu),
+      batch,
+      length,
+      key,
+      counter,
+      width,
+    );
   }
 }
