@@ -150,7 +150,9 @@ describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('GpuRunner on a device',
     const cache = (runner as unknown as { pipelines: Map<string, { layout: unknown }> }).pipelines;
     const auto = [...cache].filter(([, p]) => p.layout === null).map(([key]) => key);
     expect(auto).toEqual([]);
-  });
+    // Compiles every entry point of every shader: on a software adapter that is tens of seconds, and it
+    // grows with each kernel family, so this test has a longer limit than the suite's default.
+  }, 240_000);
 
   it('gives each dispatch of a batch its own parameters, past a submit forced mid-batch', async () => {
     // More dispatches than one batch holds (512): the parameter buffer is written once per submit.
