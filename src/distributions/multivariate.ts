@@ -301,6 +301,7 @@ export class MultivariateNormal extends Distribution {
   }
   /** Also checks that the covariance is positive definite (its Cholesky factor has no NaN). */
   override async validate(): Promise<this> {
+    // On WebGPU the factorisation's own check (naming the failing pivot) is raised at this first read.
     await validateChecks(this.family, [
       {
         name: 'covariance',
@@ -310,7 +311,11 @@ export class MultivariateNormal extends Distribution {
           test: (v) => !Number.isNaN(v),
         },
       },
-    ]);
+    ]).catch((e: unknown) => {
+      if (!(e instanceof Error) || !e.message.startsWith('linalg.cholesky: ')) throw e;
+      const why = e.message.replace(/^linalg\.cholesky: /, '');
+      throw new GradboxError(`dist.${this.family}: covariance must be positive definite: ${why}`);
+    });
     return this;
   }
   private get logDetHalf(): Tensor {
