@@ -6,6 +6,7 @@ import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
 import linalgBlockedWgsl from '../../../shaders/linalg_blocked.wgsl?raw';
 import linalgQrWgsl from '../../../shaders/linalg_qr.wgsl?raw';
+import linalgSmallWgsl from '../../../shaders/linalg_small.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -42,6 +43,7 @@ export const SHADERS = {
   // Linear algebra: QR, blocked LU panels (issue 10)
   linalgQr: withCommon('linalg_qr', linalgQrWgsl),
   linalgBlocked: withCommon('linalg_blocked', linalgBlockedWgsl),
+  linalgSmall: withCommon('linalg_small', linalgSmallWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

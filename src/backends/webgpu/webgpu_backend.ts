@@ -25,6 +25,7 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+import type { LinalgVariant } from './kernels/linalg';
 import { luPanel } from './kernels/linalg_blocked';
 import { qr, type QrVariant } from './kernels/linalg_qr';
 import { type MatmulVariant, matmul } from './kernels/matmul';
@@ -86,8 +87,9 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: ScanVariant;
     sort: SortVariant;
     scatter: ScatterVariant;
-    // Linear algebra: QR (issue 10)
+    // Linear algebra: QR, small matrices (issue 10)
     qr: QrVariant;
+    linalg: LinalgVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -96,6 +98,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     sort: 'auto',
     scatter: 'auto',
     qr: 'auto',
+    linalg: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -276,7 +279,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
 
   // Linear algebra
   cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
-    return linalgKernels.cholesky(this.runner, gpu(x), batch, n);
+    return linalgKernels.cholesky(this.runner, gpu(x), batch, n, this.variants.linalg);
   }
   triangularSolve(
     a: Storage,
@@ -289,7 +292,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     return linalgKernels.triangularSolve(this.runner, gpu(a), gpu(b), batch, n, k, opts);
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
-    return linalgKernels.lu(this.runner, gpu(x), batch, n);
+    return linalgKernels.lu(this.runner, gpu(x), batch, n, this.variants.linalg);
   }
 
   // Linear algebra: QR, blocked LU panels (issue 10)
