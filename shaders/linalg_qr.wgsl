@@ -4,6 +4,8 @@
 // builds Q from them.
 //   qr_small: one workgroup per matrix with the matrix in workgroup memory (m * n <= 4096), a column
 //             step per iteration with a barrier between steps.
+//   qr_thread: the same steps by one invocation per matrix in the work matrix in storage, without any
+//             barrier: for many small matrices where barriers cost more than the parallelism gives.
 //   qr_house + qr_apply: any size, one column per pair of dispatches on the work matrix in storage: the
 //             reflector of column j (a workgroup per matrix, a tree reduction for the norm), then its
 //             application to every later column (an invocation per matrix and column).
@@ -83,6 +85,32 @@ fn qr_small(
     workgroupBarrier();
   }
   for (var e = t; e < m * n; e += WG) { small_work[base + e] = a[e]; }
+}
+
+// qr_small's steps, one invocation per matrix, in small_work.
+@compute @workgroup_size(WG)
+fn qr_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = flat_id(gid, nwg, WG);
+  if (b >= p.batch) { return; }
+  let m = p.m;
+  let n = p.n;
+  let base = b * m * n;
+  for (var e = 0u; e < m * n; e++) { small_work[base + e] = src[base + e]; }
+  for (var j = 0u; j < p.k; j++) {
+    var sigma = 0.0;
+    for (var i = j + 1u; i < m; i++) { sigma += small_work[base + i * n + j] * small_work[base + i * n + j]; }
+    let h = house(small_work[base + j * n + j], sigma);
+    for (var i = j + 1u; i < m; i++) { small_work[base + i * n + j] /= h.x; }
+    small_work[base + j * n + j] = h.z;
+    small_tau[b * p.k + j] = h.y;
+    for (var c = j + 1u; c < n; c++) {
+      var w = small_work[base + j * n + c];
+      for (var i = j + 1u; i < m; i++) { w += small_work[base + i * n + j] * small_work[base + i * n + c]; }
+      w *= h.y;
+      small_work[base + j * n + c] -= w;
+      for (var i = j + 1u; i < m; i++) { small_work[base + i * n + c] -= w * small_work[base + i * n + j]; }
+    }
+  }
 }
 
 @group(0) @binding(1) var<storage, read_write> work: array<f32>;

@@ -1,8 +1,8 @@
-// linalg.qr on both backends and on both WebGPU kernels (one workgroup in workgroup memory, and column by
-// column): Q^T Q = I, Q R = A, R upper triangular with a non-negative diagonal, and Q, R against a float64
-// reference (Gram-Schmidt twice, which for a full-rank A gives the unique QR with R's diagonal > 0), on
-// tall, wide and square shapes, batches, rank-deficient, ill-conditioned and structured matrices, with
-// checkGrad for the gradient.
+// linalg.qr on both backends and on every WebGPU kernel (an invocation per matrix, one workgroup in
+// workgroup memory, and column by column): Q^T Q = I, Q R = A, R upper triangular with a non-negative
+// diagonal, and Q, R against a float64 reference (Gram-Schmidt twice, which for a full-rank A gives the
+// unique QR with R's diagonal > 0), on tall, wide and square shapes, batches, rank-deficient,
+// ill-conditioned and structured matrices, with checkGrad for the gradient.
 //
 // Tolerances: Householder QR in float32 is backward stable: |Q R - A| and |Q^T Q - I| are about
 // c * n * eps32 (eps32 = 6e-8) relative to |A|; TOL = 1e-4 is that with a margin of ~20 for n <= 70. Q and
@@ -121,7 +121,8 @@ const SHAPES: number[][] = [
 ];
 
 eachBackend('linalg.qr', (use, backend) => {
-  const variants = backend === 'webgpu' ? (['auto', 'small', 'columns'] as const) : (['auto'] as const);
+  const variants =
+    backend === 'webgpu' ? (['auto', 'thread', 'small', 'columns'] as const) : (['auto'] as const);
   for (const variant of variants) {
     it(`matches float64 on tall, wide, square and batched shapes (${variant})`, async () => {
       const gb = use();

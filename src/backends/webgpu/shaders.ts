@@ -8,6 +8,7 @@ import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
 import linalgJacobiWgsl from '../../../shaders/linalg_jacobi.wgsl?raw';
 import linalgBlockedWgsl from '../../../shaders/linalg_blocked.wgsl?raw';
 import linalgQrWgsl from '../../../shaders/linalg_qr.wgsl?raw';
+import linalgSmallWgsl from '../../../shaders/linalg_small.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -52,6 +53,7 @@ export const SHADERS = {
   // Probability: special functions (on elementwise.wgsl's addressing) and samplers (on random.wgsl's Philox)
   special: withCommon('special', `${elementwiseWgsl}\n${specialWgsl}`),
   distributions: withCommon('distributions', `${randomWgsl}\n${distributionsWgsl}`),
+  linalgSmall: withCommon('linalg_small', linalgSmallWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -30,6 +30,7 @@ import * as linalgKernels from './kernels/linalg';
 // Issue 10: eigh and svd
 import * as jacobiKernels from './kernels/jacobi';
 import type { JacobiVariant } from './kernels/jacobi';
+import type { LinalgVariant } from './kernels/linalg';
 import { luPanel } from './kernels/linalg_blocked';
 import { qr, type QrVariant } from './kernels/linalg_qr';
 import * as distributionKernels from './kernels/distributions';
@@ -94,8 +95,9 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scatter: ScatterVariant;
     // Issue 10: eigh and svd
     jacobi: JacobiVariant;
-    // Linear algebra: QR (issue 10)
+    // Linear algebra: QR, small matrices (issue 10)
     qr: QrVariant;
+    linalg: LinalgVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -106,6 +108,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     // Issue 10: eigh and svd
     jacobi: 'auto',
     qr: 'auto',
+    linalg: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -286,7 +289,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
 
   // Linear algebra
   cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
-    return linalgKernels.cholesky(this.runner, gpu(x), batch, n);
+    return linalgKernels.cholesky(this.runner, gpu(x), batch, n, this.variants.linalg);
   }
   triangularSolve(
     a: Storage,
@@ -299,7 +302,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     return linalgKernels.triangularSolve(this.runner, gpu(a), gpu(b), batch, n, k, opts);
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
-    return linalgKernels.lu(this.runner, gpu(x), batch, n);
+    return linalgKernels.lu(this.runner, gpu(x), batch, n, this.variants.linalg);
   }
 
   // Issue 10: eigh and svd (Jacobi rotations)

@@ -1,9 +1,10 @@
-// Plans Householder QR (shaders/linalg_qr.wgsl): a matrix of up to 4096 elements is factored by one
-// workgroup in workgroup memory; a larger one column by column, two dispatches per column over the whole
-// batch (the reflector, then its application to the later columns). Either way one more dispatch writes
-// R and builds Q, an invocation per column.
+// Plans Householder QR (shaders/linalg_qr.wgsl): a small matrix is factored by one invocation ('thread');
+// one of up to 4096 elements by one workgroup in workgroup memory ('small'); a larger one column by
+// column, two dispatches per column over the whole batch (the reflector, then its application to the
+// later columns). Either way one more dispatch writes R and builds Q, an invocation per column.
 import { GradboxError } from '../../../errors';
 import { grid2d, gridFor } from '../grid';
+import { perThread } from './linalg';
 import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
 import { SHADERS } from '../shaders';
@@ -12,8 +13,11 @@ const WG = 64;
 /** The most elements an m x n matrix may have to be factored in workgroup memory (16 KiB of float32). */
 export const QR_SHARED_MAX = 4096;
 
-/** 'auto' picks by size; 'small' (workgroup memory, m * n <= 4096) and 'columns' can be pinned by tests. */
-export type QrVariant = 'auto' | 'small' | 'columns';
+/**
+ * 'auto' picks by size; 'thread' (an invocation per matrix), 'small' (a workgroup per matrix in workgroup
+ * memory, m * n <= 4096) and 'columns' can be pinned by tests and benchmarks.
+ */
+export type QrVariant = 'auto' | 'thread' | 'small' | 'columns';
 
 const params = (batch: number, m: number, n: number, j = 0) =>
   new Params().u32(batch, m, n, Math.min(m, n), j);
@@ -28,7 +32,10 @@ export function qr(
   variant: QrVariant = 'auto',
 ): { q: GpuStorage; r: GpuStorage } {
   const k = Math.min(m, n);
-  const small = variant === 'small' || (variant === 'auto' && m * n <= QR_SHARED_MAX);
+  // On SwiftShader one invocation measured faster up to 32 x 32 (100 of them: 351 vs 547 ms), the
+  // workgroup from 64 x 64 (10 of them: 167 vs 339 ms).
+  const thread = variant === 'thread' || (variant === 'auto' && perThread(r, Math.max(m, n), 'auto', 32));
+  const small = variant === 'small' || (variant === 'auto' && !thread && m * n <= QR_SHARED_MAX);
   if (small && m * n > QR_SHARED_MAX) {
     throw new GradboxError(
       `linalg.qr: the 'small' kernel holds at most ${QR_SHARED_MAX} elements, got ${m} x ${n}; use 'auto'`,
@@ -36,7 +43,15 @@ export function qr(
   }
   const work = r.alloc(batch * m * n);
   const tau = r.alloc(batch * k);
-  if (small) {
+  if (thread) {
+    r.dispatch({
+      shader: SHADERS.linalgQr,
+      entry: 'qr_thread',
+      params: params(batch, m, n),
+      buffers: [x, work, tau],
+      workgroups: gridFor(batch, WG),
+    });
+  } else if (small) {
     r.dispatch({
       shader: SHADERS.linalgQr,
       entry: 'qr_small',
