@@ -17,6 +17,7 @@ export default defineConfig({
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
         // Issue 12: calculus and optimisation demos
         optimisers: resolve(import.meta.dirname, 'demos/optimisers/index.html'),
+        calculus: resolve(import.meta.dirname, 'demos/calculus/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

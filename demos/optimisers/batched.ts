@@ -2,8 +2,8 @@
 // the momentum phase diagram (learning rate x beta) and basins of attraction (a grid of starts). Each is
 // a (N, 2) tensor of positions moved by the rules in rules.ts, read back once at the end. No DOM.
 import { type Context, type Tensor } from '../../src/index';
-import { gridPoints, type Range } from '../shared/field';
-import { disposeRuns, gradients, type Method, type Runs, startRuns, step } from './rules';
+import { gradientsAt, gridPoints, type Range } from '../shared/field';
+import { disposeRuns, type Method, type Runs, startRuns, step } from './rules';
 
 /** n values from lo to hi, evenly spaced in log10. */
 export function logSpace(lo: number, hi: number, n: number): number[] {
@@ -96,7 +96,7 @@ export async function basins(
   try {
     for (let t = 0; t < maxSteps; t++) {
       const [np, nc] = gb.tidy(() => {
-        const g = gradients(gb, f, p);
+        const g = gradientsAt(gb, f, p);
         // moving: 1 while the gradient is still large, 0 once converged (then the run stays put).
         const moving = g
           .square()

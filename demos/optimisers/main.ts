@@ -18,7 +18,7 @@ import {
 } from '../shared/draw';
 import { eigh2x2 } from '../shared/eig2';
 import { drawField, gridPoints, type Range, Scale } from '../shared/field';
-import { type Params, type ParamSpec, type ParamValue } from '../shared/params';
+import { type Params, type ParamSpec, type ParamValue, pointOf, pointParam } from '../shared/params';
 import { type Simulation, startDemo } from '../shared/shell';
 import { basins, divergenceThreshold, logSpace, runBatch } from './batched';
 import {
@@ -60,14 +60,6 @@ const COLORS: Record<Method, RGB> = {
 };
 const lrKey = (m: Method) => `lr${m[0].toUpperCase()}${m.slice(1)}`;
 
-function parseStart(text: string): string {
-  const parts = text.split(',').map((s) => Number(s.trim()));
-  if (parts.length !== 2 || !parts.every((v) => Number.isFinite(v) && Math.abs(v) <= 100)) {
-    throw new Error(`${JSON.stringify(text)} is not a point "x,y" with |x|, |y| <= 100`);
-  }
-  return parts.map((v) => Number(v.toFixed(4))).join(',');
-}
-
 const PARAMS: ParamSpec[] = [
   { key: 'surface', kind: 'select', default: 'quadratic', options: SURFACES, folder: 'surface' },
   {
@@ -96,7 +88,7 @@ const PARAMS: ParamSpec[] = [
     default: SURFACE_INFO.quadratic.start.join(','),
     folder: 'surface',
     label: 'start x,y (or click)',
-    parse: parseStart,
+    parse: pointParam(100),
   },
   ...METHODS.map((m): ParamSpec => ({
     key: lrKey(m),
@@ -314,7 +306,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   };
 
   // The race ----------------------------------------------------------------------------------------
-  let start = p.start.toString().split(',').map(Number) as [number, number];
+  let start = pointOf(p.start);
   let racers: Racer[] = [];
   let f0 = Number.NaN;
   let curvature = { hessian: [0, 0, 0, 0], eigenvalues: [Number.NaN, Number.NaN] };
@@ -339,7 +331,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   // A start set by a click or the URL field, taken up by the next step or restart.
   let pendingStart: string | null = null;
   const takeStart = () => {
-    const from = (pendingStart ?? start.join(',')).split(',').map(Number) as [number, number];
+    const from = pointOf(pendingStart ?? start.join(','));
     pendingStart = null;
     return startRace(from);
   };

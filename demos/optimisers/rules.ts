@@ -3,6 +3,7 @@
 // from gradbox's autodiff of the summed loss (rows do not interact, so row i of the gradient is run i's),
 // Newton's Hessian from gb.hessian. The formulas are PyTorch's, as in gradbox's optim. No DOM.
 import { type Context, linalg, type Tensor } from '../../src/index';
+import { gradientsAt } from '../shared/field';
 
 export const METHODS = ['gd', 'momentum', 'nesterov', 'rmsprop', 'adam', 'newton'] as const;
 export type Method = (typeof METHODS)[number];
@@ -43,11 +44,6 @@ export function disposeRuns(r: Runs): void {
   for (const t of [r.p, r.m, r.v]) t?.dispose();
 }
 
-/** The gradient of each run's loss at its position: (N, 2), by autodiff of the sum over runs. */
-export function gradients(gb: Context, f: (p: Tensor) => Tensor, p: Tensor): Tensor {
-  return gb.grad((q: Tensor) => f(q).sum())(p)[0];
-}
-
 /**
  * One step of `method` for every run; returns new runs (the old ones are the caller's to dispose).
  * Newton's method moves each run by H^-1 g with the Hessian of that run's loss (one run at a time:
@@ -57,7 +53,7 @@ export function step(gb: Context, method: Method, f: (p: Tensor) => Tensor, r: R
   return gb.tidy(() => {
     const t = r.t + 1;
     if (method === 'newton') return { p: newtonStep(gb, f, r.p, h.lr), m: null, v: null, t };
-    const g = gradients(gb, f, r.p);
+    const g = gradientsAt(gb, f, r.p);
     const one = (b: number | Tensor) => (typeof b === 'number' ? 1 - b : b.neg().add(1));
     switch (method) {
       case 'gd':

@@ -1,6 +1,7 @@
 // Functions of two variables on a grid, for the calculus and optimisation demos: the grid's points (to
-// evaluate with gradbox in one batch), values mapped to [0, 1] on a linear or log scale, and the picture
-// (colour and contour lines) of a grid of values.
+// evaluate with gradbox in one batch), gradients at many points at once, values mapped to [0, 1] on a
+// linear or log scale, and the picture (colour and contour lines) of a grid of values.
+import type { Context, Tensor } from '../../src/index';
 import { contours, drawGrid, sequential } from './draw';
 
 /** A window of the plane: [x0, x1, y0, y1]. */
@@ -17,6 +18,14 @@ export function gridPoints(range: Range, side: number): Float32Array {
     }
   }
   return pts;
+}
+
+/**
+ * The gradient of f at each of many points p (N, 2): f maps points to values (N); rows do not interact,
+ * so the gradient of the sum is each point's own gradient, (N, 2), from one reverse pass.
+ */
+export function gradientsAt(gb: Context, f: (p: Tensor) => Tensor, p: Tensor): Tensor {
+  return gb.grad((q: Tensor) => f(q).sum())(p)[0];
 }
 
 /** Maps values onto [0, 1] between a grid's lowest and highest values, linearly or on a log scale. */

@@ -37,7 +37,7 @@ export interface Simulation {
 }
 
 /** A value a demo reports in state(). */
-export type Figure = number | string | boolean | null | readonly unknown[] | { [key: string]: unknown };
+export type Figure = number | string | boolean | null | readonly unknown[] | object;
 
 /** A one-off computation a demo offers as a button (a sweep, a grid of runs) besides play and step. */
 export interface DemoAction {
@@ -474,8 +474,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       controls[k]?.updateDisplay();
     }
     writeUrl();
-    if (def.liveKeys?.includes(key)) sim?.update?.(params);
-    else await reset();
+    if (def.liveKeys?.includes(key)) {
+      sim?.update?.(params);
+      // Paused, nothing else would draw the change: draw it now.
+      if (!playing) await redraw(async () => {});
+    } else await reset();
   }
 
   async function stepN(n: number): Promise<void> {
@@ -488,16 +491,21 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     });
   }
 
-  // A demo's actions: buttons in the controls, and window.demo.control.act for automation. They wait for
-  // the frame in flight and hold off the next one, like a step.
-  const act = async (key: string, args: unknown[]): Promise<void> => {
-    if (!def.actions?.some((a) => a.key === key)) throw new Error(`unknown action ${key}`);
+  /** Runs `work` then draws, as the busy task: after the frame in flight, holding off the next one. */
+  async function redraw(work: () => Promise<void>): Promise<void> {
     while (busy) await busy;
     await guarded(async () => {
-      await sim?.act?.(key, args);
+      await work();
       await sim?.render();
       renderStats();
       await renderFormula();
+    });
+  }
+  // A demo's actions: buttons in the controls, and window.demo.control.act for automation.
+  const act = async (key: string, args: unknown[]): Promise<void> => {
+    if (!def.actions?.some((a) => a.key === key)) throw new Error(`unknown action ${key}`);
+    await redraw(async () => {
+      await sim?.act?.(key, args);
     });
   };
   for (const a of def.actions ?? [])
