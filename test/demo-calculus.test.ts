@@ -14,6 +14,7 @@ import {
   openDemo,
   serveDemos,
   type State,
+  thumbnail,
   until,
 } from './helpers/demo_page';
 
@@ -242,7 +243,7 @@ for (const webgpu of [true, false]) {
         expect(await canvasColours(page, id), id).toBeGreaterThan(3);
       await page.evaluate(() => window.demo!.control.step(4));
       await page.screenshot({ path: `test-results/demo-calculus-${mode}.png`, fullPage: true });
-      await page.locator('#field').screenshot({ path: `test-results/thumb-calculus-${mode}.png` });
+      await thumbnail(page, '#field', `test-results/thumb-calculus-${mode}.jpg`);
 
       // Another activation rebuilds the graph's numbers.
       await set(page, 'act', 'sigmoid');

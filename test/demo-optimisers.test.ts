@@ -14,6 +14,7 @@ import {
   openDemo,
   serveDemos,
   type State,
+  thumbnail,
   until,
 } from './helpers/demo_page';
 
@@ -59,7 +60,7 @@ for (const webgpu of [true, false]) {
       const errors: string[] = [];
       const page = await openDemo(
         browser,
-        `${server.base}/demos/optimisers/index.html?kappa=${KAPPA}&angle=${ANGLE}&basinSide=64`,
+        `${server.base}/demos/optimisers/index.html?kappa=${KAPPA}&angle=${ANGLE}&basinSide=128`,
         errors,
       );
       await page.evaluate(() => window.demo!.control.pause());
@@ -137,16 +138,16 @@ for (const webgpu of [true, false]) {
       expect(await canvasColours(page, '#phase')).toBeGreaterThan(10);
       expect(await page.locator('#sweep-chart .uplot').count()).toBe(1);
 
-      // Basins of attraction on Himmelblau: every start of a 64 x 64 grid ends at one of the four minima,
+      // Basins of attraction on Himmelblau: every start of a 128 x 128 grid ends at one of the four minima,
       // and each minimum draws a good share of the plane.
       await act(page, 'basins');
       s = await demoState(page);
       expect(s.tensors).toBe(tensors); // nor by the sweep and the basins
       const basins = s.basins as { side: number; counts: number[]; unconverged: number };
-      expect(basins.side).toBe(64);
-      expect(basins.counts.reduce((a, b) => a + b, 0) + basins.unconverged).toBe(64 * 64);
-      expect(basins.unconverged).toBeLessThan(64 * 64 * 0.02);
-      for (const c of basins.counts) expect(c).toBeGreaterThan(64 * 64 * 0.15);
+      expect(basins.side).toBe(128);
+      expect(basins.counts.reduce((a, b) => a + b, 0) + basins.unconverged).toBe(128 * 128);
+      expect(basins.unconverged).toBeLessThan(128 * 128 * 0.02);
+      for (const c of basins.counts) expect(c).toBeGreaterThan(128 * 128 * 0.15);
       expect(await canvasColours(page, '#basins')).toBeGreaterThan(4);
 
       // The pictures: contours with paths, the 3-D view (WebGPU render pipeline or the canvas fallback).
@@ -155,7 +156,7 @@ for (const webgpu of [true, false]) {
       expect(await canvasColours(page, '#surface3d')).toBeGreaterThan(20);
       expect(await canvasColours(page, '#sgd')).toBeGreaterThan(20);
       await page.screenshot({ path: `test-results/demo-optimisers-${mode}.png`, fullPage: true });
-      await page.locator('#contours').screenshot({ path: `test-results/thumb-optimisers-${mode}.png` });
+      await thumbnail(page, '#contours', `test-results/thumb-optimisers-${mode}.jpg`);
 
       // Keyboard: arrows on the contour plot move the start by 1/50 of the window; on the 3-D view they
       // turn it (a new frame).

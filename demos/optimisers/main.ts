@@ -254,7 +254,7 @@ function surfaceView(): NonNullable<typeof view3d> {
   if (view3d) return view3d;
   const canvas = Object.assign(document.createElement('canvas'), {
     width: 340,
-    height: 280,
+    height: 340,
     id: 'surface3d',
     tabIndex: 0,
   });
@@ -499,7 +499,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
         unconverged,
         meanSteps: stepSum / (side * side),
       };
-      drawBasins(which, r.steps, side, maxSteps);
+      drawBasins(which, r.steps, side);
     } finally {
       if (himmelblau !== surface) himmelblau.dispose();
     }
@@ -651,12 +651,15 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     );
     ctx.fillText(`β ${ph.betas[0]} (top) → 0`, 6, 14);
   };
-  const drawBasins = (which: Int32Array, steps: Float32Array, side: number, maxSteps: number) => {
+  const drawBasins = (which: Int32Array, steps: Float32Array, side: number) => {
     const off = canvas('basins-off', side, side, '');
     const octx = off.getContext('2d')!;
     const img = octx.createImageData(side, side);
+    // Shaded against the slowest start that arrived: the steps vary by tens, not by the whole limit.
+    let slowest = 1;
+    for (let k = 0; k < side * side; k++) if (which[k] >= 0) slowest = Math.max(slowest, steps[k]);
     for (let k = 0; k < side * side; k++) {
-      const shade = 1 - 0.7 * Math.min(1, steps[k] / maxSteps);
+      const shade = 1 - 0.75 * Math.min(1, steps[k] / slowest);
       const c: RGB = which[k] >= 0 ? CLASS_COLORS[which[k]] : [150, 150, 150];
       img.data.set([c[0] * shade, c[1] * shade, c[2] * shade, 255], 4 * k);
     }

@@ -73,3 +73,18 @@ export async function canvasColours(page: Page, selector: string): Promise<numbe
     return seen.size;
   });
 }
+
+/**
+ * A landing-page thumbnail made from the demo itself: the page from the top left of `selector`, two by
+ * one and 680 px wide (the first panels of a demo), as a JPEG.
+ */
+export async function thumbnail(page: Page, selector: string, path: string): Promise<void> {
+  await page.locator(selector).scrollIntoViewIfNeeded();
+  const box = (await page.locator(selector).boundingBox())!;
+  await page.screenshot({
+    path,
+    type: 'jpeg',
+    quality: 80,
+    clip: { x: box.x, y: box.y, width: 680, height: 340 },
+  });
+}
