@@ -189,8 +189,8 @@ for (const webgpu of [true, false]) {
         await window.demo!.control.step(5);
       });
       const s = await demoState(page);
-      expect(s.params).toMatchObject({ surface: 'himmelblau', start: '0.5,-0.3', lrGd: 0.01 });
-      expect(s.start).toEqual([0.5, -0.3]);
+      expect(s.params).toMatchObject({ surface: 'himmelblau', start: '-4,0.5', lrGd: 0.01 });
+      expect(s.start).toEqual([-4, 0.5]);
       for (const [m, r] of Object.entries(race(s))) {
         expect(r.steps, m).toBe(5);
         expect(Number.isFinite(r.loss), m).toBe(true);

@@ -435,10 +435,11 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     unconverged: number;
     meanSteps: number;
   } | null = null;
-  const twoOverL = () => 2 / curvature.eigenvalues[0];
+  // 2/L bounds stable step sizes where the surface curves up; where it does not (L <= 0), there is none.
+  const twoOverL = () => (curvature.eigenvalues[0] > 0 ? 2 / curvature.eigenvalues[0] : Number.NaN);
   const lrWindow = (loFactor: number, hiFactor: number, n: number) => {
     const c = twoOverL();
-    return Number.isFinite(c) && c > 0 ? logSpace(c * loFactor, c * hiFactor, n) : logSpace(1e-5, 10, n);
+    return Number.isFinite(c) ? logSpace(c * loFactor, c * hiFactor, n) : logSpace(1e-5, 10, n);
   };
   const runSweep = async () => {
     const steps = Number(live.params.sweepSteps);
@@ -638,9 +639,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     ctx.strokeStyle = '#111';
     ctx.lineWidth = 2;
     ctx.beginPath();
-    ph.betas.forEach((beta, j) =>
-      ctx.lineTo(x((2 * (1 + beta)) / curvature.eigenvalues[0]), j * ch + ch / 2),
-    );
+    const twoL = twoOverL(); // NaN (no line) where the start is not in a bowl
+    ph.betas.forEach((beta, j) => ctx.lineTo(x((1 + beta) * twoL), j * ch + ch / 2));
     ctx.stroke();
     ctx.fillStyle = '#111';
     ctx.font = '12px system-ui';
