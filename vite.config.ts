@@ -15,6 +15,9 @@ export default defineConfig({
         kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
         linearRegression: resolve(import.meta.dirname, 'demos/linear-regression/index.html'),
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
+        // Issue 12: calculus and optimisation demos
+        optimisers: resolve(import.meta.dirname, 'demos/optimisers/index.html'),
+        calculus: resolve(import.meta.dirname, 'demos/calculus/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

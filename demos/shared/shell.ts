@@ -7,7 +7,7 @@ import GUI, { type Controller } from 'lil-gui';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type BackendName, type Context, createContext, SHADERS } from '../../src/index';
-import { type Params, type ParamSpec, parseParam, readUrl, toQuery } from './params';
+import { type Params, type ParamSpec, type ParamValue, parseParam, readUrl, toQuery } from './params';
 import './style.css';
 
 /** What a demo builds on a context from its params; the shell drives it. */
@@ -18,8 +18,11 @@ export interface Simulation {
   render(): Promise<void>;
   /** The mathematics being computed, as TeX, with live values substituted. */
   formula(): Promise<string>;
-  /** The demo's own figures for window.demo.state() and the stats panel. */
-  figures(): Record<string, number | string | number[][]>;
+  /**
+   * The demo's own figures for window.demo.state(); numbers, strings and booleans also go to the stats
+   * panel, arrays and objects only to state().
+   */
+  figures(): Record<string, Figure>;
   /** Extra series for the chart, per training step (e.g. test loss), read when the chart updates. */
   extraSeries?(): Promise<Record<string, number>>;
   /** Metrics in [0, 1] to chart over time (e.g. accuracy), keyed by the names in DemoDefinition.metrics. */
@@ -28,7 +31,19 @@ export interface Simulation {
   snapshot(): Promise<unknown>;
   /** Applies params marked `live` without a rebuild. */
   update?(params: Params): void;
+  /** Runs one of DemoDefinition.actions (a button, or window.demo.control.act) with its arguments. */
+  act?(key: string, args: unknown[]): Promise<void>;
   dispose(): void;
+}
+
+/** A value a demo reports in state(). */
+export type Figure = number | string | boolean | null | readonly unknown[] | object;
+
+/** A one-off computation a demo offers as a button (a sweep, a grid of runs) besides play and step. */
+export interface DemoAction {
+  key: string;
+  label: string;
+  folder?: string;
 }
 
 export interface DemoDefinition {
@@ -45,6 +60,17 @@ export interface DemoDefinition {
   metrics?: string[];
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
   create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
+  // --- options for demos that are stepped by hand or draw their own charts (all optional) ---
+  /** Starts playing when loaded (default true); false for demos a learner steps by clicks. */
+  autoplay?: boolean;
+  /** The side panel's loss chart (default true); false where the demo draws its own charts. */
+  lossChart?: boolean;
+  /** The name of the quantity train() returns, for the chart and the stats (default 'train loss'). */
+  lossLabel?: string;
+  /** Buttons that run Simulation.act(key). */
+  actions?: DemoAction[];
+  /** Params to set together with `key` (e.g. a surface's own learning rates); applied before one rebuild. */
+  linked?(key: string, value: ParamValue): Params | undefined;
 }
 
 export interface DemoHandle {
@@ -59,6 +85,8 @@ export interface DemoHandle {
     reset(): Promise<void>;
     setBackend(b: BackendName): Promise<void>;
     set(key: string, value: string | number | boolean): Promise<void>;
+    /** Runs one of the demo's actions (DemoDefinition.actions) and waits for it. */
+    act(key: string, ...args: unknown[]): Promise<void>;
   };
 }
 
@@ -121,7 +149,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let gb: Context | null = null;
   let sim: Simulation | null = null;
   let gpuOk = false;
-  let playing = true;
+  let playing = def.autoplay ?? true;
   let busy: Promise<void> | null = null;
   // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
   let rebuilding = 0;
@@ -140,7 +168,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let stepsPerSec = Number.NaN;
   let lastFormula = 0;
   const chartData: number[][] = [[], [], ...(def.series ?? []).map(() => [])];
-  const seriesNames = ['train loss', ...(def.series ?? [])];
+  const seriesNames = [def.lossLabel ?? 'train loss', ...(def.series ?? [])];
   const controls: Record<string, Controller> = {};
 
   const chart = new uPlot(
@@ -157,6 +185,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     chartData as uPlot.AlignedData,
     chartBox,
   );
+  if (def.lossChart === false) chart.root.hidden = true;
 
   // A second chart for metrics in [0, 1], when the demo has any.
   const metricNames = def.metrics ?? [];
@@ -193,11 +222,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           : '-',
       ],
       ['step', String(step)],
-      ['loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+      [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
       ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
       ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
       ...Object.entries(f)
-        .filter(([, v]) => typeof v !== 'object')
+        .filter(([, v]) => v !== null && typeof v !== 'object')
         .map(([k, v]) => [k, typeof v === 'number' ? v.toPrecision(4) : String(v)] as [string, string]),
     ];
     stats.replaceChildren(
@@ -381,7 +410,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   // Controls ----------------------------------------------------------------------------------------
   const gui = new GUI({ title: def.title });
   const playState = {
-    playing: true,
+    playing,
     step: () => void stepN(stepsPerFrame()),
     reset: () => void reset(),
   };
@@ -401,11 +430,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   gui.add(playState, 'step').name('step');
   gui.add(playState, 'reset').name('reset (same seed)');
   const folders = new Map<string, GUI>();
+  const folderOf = (name?: string): GUI =>
+    name ? (folders.get(name) ?? folders.set(name, gui.addFolder(name)).get(name)!) : gui;
   const guiValues: Params = { ...params };
   for (const spec of def.params) {
-    const parent = spec.folder
-      ? (folders.get(spec.folder) ?? folders.set(spec.folder, gui.addFolder(spec.folder)).get(spec.folder)!)
-      : gui;
+    const parent = folderOf(spec.folder);
     let c: Controller;
     if (spec.kind === 'select') c = parent.add(guiValues, spec.key, spec.options as string[]);
     else if (spec.kind === 'bool') c = parent.add(guiValues, spec.key);
@@ -436,13 +465,20 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     if (!spec) throw new Error(`unknown setting ${key}`);
     const [v, problem] = parseParam(spec, raw);
     if (problem) showNotice(problem);
-    params[key] = v;
-    guiValues[key] = v;
-    if (spec.log) (controls[key].object as Record<string, number>)[key] = Math.log10(Number(v));
-    controls[key]?.updateDisplay();
+    const changed: Params = { [key]: v, ...(def.linked?.(key, v) ?? {}) };
+    for (const [k, value] of Object.entries(changed)) {
+      params[k] = value;
+      guiValues[k] = value;
+      if (def.params.find((s) => s.key === k)?.log)
+        (controls[k].object as Record<string, number>)[k] = Math.log10(Number(value));
+      controls[k]?.updateDisplay();
+    }
     writeUrl();
-    if (def.liveKeys?.includes(key)) sim?.update?.(params);
-    else await reset();
+    if (def.liveKeys?.includes(key)) {
+      sim?.update?.(params);
+      // Paused, nothing else would draw the change: draw it now.
+      if (!playing) await redraw(async () => {});
+    } else await reset();
   }
 
   async function stepN(n: number): Promise<void> {
@@ -454,6 +490,28 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       await renderFormula();
     });
   }
+
+  /** Runs `work` then draws, as the busy task: after the frame in flight, holding off the next one. */
+  async function redraw(work: () => Promise<void>): Promise<void> {
+    while (busy) await busy;
+    await guarded(async () => {
+      await work();
+      await sim?.render();
+      renderStats();
+      await renderFormula();
+    });
+  }
+  // A demo's actions: buttons in the controls, and window.demo.control.act for automation.
+  const act = async (key: string, args: unknown[]): Promise<void> => {
+    if (!def.actions?.some((a) => a.key === key)) throw new Error(`unknown action ${key}`);
+    await redraw(async () => {
+      await sim?.act?.(key, args);
+    });
+  };
+  for (const a of def.actions ?? [])
+    folderOf(a.folder)
+      .add({ [a.key]: () => void act(a.key, []) }, a.key)
+      .name(a.label);
 
   const ready = (async () => {
     gb = await openBackend(wantBackend === 'cpu' ? 'cpu' : 'webgpu');
@@ -500,6 +558,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       reset,
       setBackend,
       set: (key, value) => setParam(key, value),
+      act: (key, ...args) => act(key, args),
     },
   };
   window.demo = handle;
