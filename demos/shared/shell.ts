@@ -19,7 +19,7 @@ export interface Simulation {
   /** The mathematics being computed, as TeX, with live values substituted. */
   formula(): Promise<string>;
   /** The demo's own figures for window.demo.state() and the stats panel. */
-  figures(): Record<string, number | string | number[][]>;
+  figures(): Record<string, number | string | number[] | number[][]>;
   /** Extra series for the chart, per training step (e.g. test loss), read when the chart updates. */
   extraSeries?(): Promise<Record<string, number>>;
   /** Metrics in [0, 1] to chart over time (e.g. accuracy), keyed by the names in DemoDefinition.metrics. */
@@ -43,6 +43,13 @@ export interface DemoDefinition {
   series?: string[];
   /** Metrics in [0, 1] charted over time on a second, linear chart (e.g. accuracy). */
   metrics?: string[];
+  // Demos that are not trained (linear algebra, PCA) ------------------------------------------------
+  /** What `train` returns per step, for the chart and the stats (default: the training loss). */
+  lossLabel?: string;
+  /** Starts paused, for a demo the learner steps by hand (e.g. power iteration). */
+  startPaused?: boolean;
+  /** A demo with no steps at all: no play/step controls, no loss chart, no step timings. */
+  stepless?: boolean;
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
   create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
 }
@@ -121,7 +128,9 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let gb: Context | null = null;
   let sim: Simulation | null = null;
   let gpuOk = false;
-  let playing = true;
+  // A hand-stepped or stepless demo waits for the learner.
+  const startsPlaying = !def.startPaused && !def.stepless;
+  let playing = startsPlaying;
   let busy: Promise<void> | null = null;
   // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
   let rebuilding = 0;
@@ -140,7 +149,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let stepsPerSec = Number.NaN;
   let lastFormula = 0;
   const chartData: number[][] = [[], [], ...(def.series ?? []).map(() => [])];
-  const seriesNames = ['train loss', ...(def.series ?? [])];
+  const seriesNames = [def.lossLabel ?? 'train loss', ...(def.series ?? [])];
   const controls: Record<string, Controller> = {};
 
   const chart = new uPlot(
@@ -148,7 +157,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       width: 360,
       height: 200,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [{ label: 'step' }, { label: 'loss (log)' }],
+      axes: [{ label: 'step' }, { label: `${def.lossLabel ?? 'loss'} (log)` }],
       series: [
         { label: 'step' },
         ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] })),
@@ -192,10 +201,14 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}`
           : '-',
       ],
-      ['step', String(step)],
-      ['loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
-      ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
-      ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+      ...(def.stepless
+        ? []
+        : ([
+            ['step', String(step)],
+            [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+            ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
+            ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+          ] as [string, string][])),
       ...Object.entries(f)
         .filter(([, v]) => typeof v !== 'object')
         .map(([k, v]) => [k, typeof v === 'number' ? v.toPrecision(4) : String(v)] as [string, string]),
@@ -293,8 +306,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       controls.backend?.updateDisplay();
       await build();
       // The failed frame paused training; the CPU picks it up again.
-      playing = true;
-      playState.playing = true;
+      playing = startsPlaying;
+      playState.playing = startsPlaying;
       controls.play?.updateDisplay();
     });
     failing = false;
@@ -381,7 +394,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   // Controls ----------------------------------------------------------------------------------------
   const gui = new GUI({ title: def.title });
   const playState = {
-    playing: true,
+    playing: startsPlaying,
     step: () => void stepN(stepsPerFrame()),
     reset: () => void reset(),
   };
@@ -398,7 +411,12 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     .onChange((v: boolean) => {
       playing = v;
     });
-  gui.add(playState, 'step').name('step');
+  const stepControl = gui.add(playState, 'step').name('step');
+  if (def.stepless) {
+    controls.play.hide();
+    stepControl.hide();
+    chartBox.hidden = true;
+  }
   gui.add(playState, 'reset').name('reset (same seed)');
   const folders = new Map<string, GUI>();
   const guiValues: Params = { ...params };
