@@ -109,9 +109,14 @@ export class Tensor {
     return gpu.binding(storage);
   }
 
-  /** Waits for the result and copies it to a new Float32Array (row-major). */
+  /**
+   * Waits for the result and copies it to a new Float32Array (row-major). Throws an error that a device
+   * kernel reported since the last read (e.g. a WebGPU Cholesky pivot that is not positive).
+   */
   async data(): Promise<Float32Array> {
-    return this.ctx.engine.read(this.storage('data'));
+    const values = await this.ctx.engine.read(this.storage('data'));
+    await this.ctx.settleChecks();
+    return values;
   }
 
   /** Waits for the result as nested arrays (a number for a scalar). */

@@ -271,12 +271,11 @@ eachBackend('linalg', (use, backend) => {
       expect(() => linalg.cholesky(one)).toThrow(/pivot 0 is not positive/);
       one.dispose();
     } else {
-      // WebGPU cannot throw without waiting for the GPU: that matrix's factor is NaN, the others are right.
+      // WebGPU throws the same error at the next read (test/linalg-cholesky-errors.test.ts has the rest).
       const L = linalg.cholesky(a);
-      const d = await L.data();
-      expect(Array.from(d.slice(0, 8))).toEqual([1, 0, 0, 1, 2, 0, 0, 2]);
-      expect(Array.from(d.slice(8, 12)).every(Number.isNaN)).toBe(true);
-      expect(Array.from(d.slice(12))).toEqual([Math.SQRT2, 0, 0, Math.SQRT2].map(Math.fround));
+      await expect(L.data()).rejects.toThrow(
+        /not positive definite: pivot 1 of the matrix at batch index \[1,0\]/,
+      );
       L.dispose();
     }
     a.dispose();

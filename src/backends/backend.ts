@@ -279,6 +279,13 @@ export interface Backend {
    * integers), `sign` (batch) is det(P). A zero pivot column is skipped (U gets an exact 0 on its diagonal).
    */
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage };
+
+  // Linear algebra: QR (issue 10)
+  /**
+   * Reduced Householder QR of `batch` contiguous m x n matrices (m, n >= 1), k = min(m, n): Q (batch, m, k)
+   * with orthonormal columns and upper-triangular R (batch, k, n) whose diagonal is >= 0.
+   */
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage };
 }
 
 // Linear algebra

@@ -20,10 +20,29 @@ function batchIndex(b: number, batchShape: readonly number[]): number[] {
 }
 
 /**
+ * The error for the first matrix whose `info` (-1, or the first pivot that is not positive) says it is
+ * not positive definite, or null. The same words on every backend.
+ */
+function notPositiveDefinite(op: string, info: ArrayLike<number>, batchShape: number[]): GradboxError | null {
+  const b = Array.prototype.findIndex.call(info, (v: number) => v >= 0);
+  if (b < 0) return null;
+  const pivot = info[b];
+  const where = batchShape.length > 0 ? ` of the matrix at batch index [${batchIndex(b, batchShape)}]` : '';
+  return new GradboxError(
+    `${op}: the matrix is not positive definite: pivot ${pivot}${where} is not positive ` +
+      `(the leading ${pivot + 1} x ${pivot + 1} minor is not positive definite). Check that the ` +
+      'matrix is symmetric positive definite; adding a small multiple of the identity helps when it is ' +
+      'only semi-definite.',
+  );
+}
+
+/**
  * Lower-triangular L with A = L L^T for symmetric positive-definite A (..., n, n); only the lower triangle
- * of A is read. On the CPU backend a matrix that is not positive definite throws an error naming the first
- * pivot that is not positive and its batch index. The WebGPU backend cannot tell without waiting for the
- * GPU, so there that matrix's factor is all NaN. The gradient is symmetric (for symmetric inputs).
+ * of A is read. A matrix that is not positive definite is an error naming the first pivot that is not
+ * positive and its batch index, with the same words on every backend: the CPU throws it here; WebGPU
+ * cannot know before the GPU has run, so the next read on the context (`await L.data()`, or of any
+ * other tensor, or `gb.sync()`) throws it, and until then that matrix's factor is all NaN. The gradient
+ * is symmetric (for symmetric inputs).
  */
 export function cholesky(a: Tensor): Tensor {
   const op = 'linalg.cholesky';
@@ -36,20 +55,14 @@ export function cholesky(a: Tensor): Tensor {
   } else {
     const { factor, info } = engine.cholesky(storageOf(op, ctx, a), batch, n);
     if (engine instanceof CpuBackend) {
-      const pivots = engine.readSync(info);
-      const b = pivots.findIndex((v) => v >= 0);
       // Typed arrays on the CPU: nothing to free.
-      if (b >= 0) {
-        const where =
-          batchShape.length > 0 ? ` of the matrix at batch index [${batchIndex(b, batchShape)}]` : '';
-        throw new GradboxError(
-          `${op}: the matrix is not positive definite: pivot ${pivots[b]}${where} is not positive ` +
-            `(the leading ${pivots[b] + 1} x ${pivots[b] + 1} minor is not positive definite). Check that the ` +
-            'matrix is symmetric positive definite; adding a small multiple of the identity helps when it is ' +
-            'only semi-definite.',
-        );
-      }
-    } else engine.free(info);
+      const error = notPositiveDefinite(op, engine.readSync(info), batchShape);
+      if (error) throw error;
+    } else {
+      // The copy of `info` is encoded before read() first waits, so it can be freed at once.
+      ctx.deferCheck(engine.read(info).then((v) => notPositiveDefinite(op, v, batchShape)));
+      engine.free(info);
+    }
     L = ctx.wrap(factor, a.shape);
   }
   record(L, [a], (g) => {

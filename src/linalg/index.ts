@@ -6,6 +6,10 @@ import { diagonal, drop, squareMatrices } from './common';
 
 export { cholesky } from './cholesky';
 export { det, inv, slogdet, solve } from './lu';
+export { gramSchmidt, type GramSchmidtOptions } from './gram_schmidt';
+export { matrixPower } from './matrix_power';
+export { powerIteration, type PowerIterationOptions, type PowerIterationResult } from './power_iteration';
+export { qr, type QrResult } from './qr';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 
 /** Sums of the main diagonals of A (..., n, n) -> (...). Gradient g I. */

@@ -18,6 +18,7 @@ import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
 import * as linalg from './linalg';
+import { qr } from './linalg_qr';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -171,6 +172,11 @@ export class CpuBackend implements Backend {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.lu(cpu(x), batch, n);
+  }
+
+  // Linear algebra: QR (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(cpu(x), batch, m, n);
   }
 }
 

@@ -4,6 +4,7 @@ import commonWgsl from '../../../shaders/common.wgsl?raw';
 import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
+import linalgQrWgsl from '../../../shaders/linalg_qr.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -37,6 +38,8 @@ export const SHADERS = {
   scatter: withCommon('scatter', scatterWgsl),
   // Linear algebra
   linalg: withCommon('linalg', linalgWgsl),
+  // Linear algebra: QR (issue 10)
+  linalgQr: withCommon('linalg_qr', linalgQrWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -25,6 +25,7 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+import { qr, type QrVariant } from './kernels/linalg_qr';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -84,6 +85,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: ScanVariant;
     sort: SortVariant;
     scatter: ScatterVariant;
+    // Linear algebra: QR (issue 10)
+    qr: QrVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -91,6 +94,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: 'auto',
     sort: 'auto',
     scatter: 'auto',
+    qr: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -285,5 +289,10 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalgKernels.lu(this.runner, gpu(x), batch, n);
+  }
+
+  // Linear algebra: QR (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(this.runner, gpu(x), batch, m, n, this.variants.qr);
   }
 }
