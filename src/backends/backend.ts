@@ -286,6 +286,20 @@ export interface Backend {
    * with orthonormal columns and upper-triangular R (batch, k, n) whose diagonal is >= 0.
    */
   qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage };
+  // Issue 10: eigh and svd (Jacobi rotations)
+  /**
+   * Eigenvalues (batch, n), ascending, and eigenvectors (batch, n, n), as columns, of the symmetric parts
+   * (A + A^T) / 2 of `batch` contiguous n x n matrices. Each eigenvector's largest-magnitude entry (the first
+   * of equals) is positive. A matrix with a NaN or infinite entry gives all NaN.
+   */
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage };
+  /**
+   * Reduced SVDs A = U diag(s) V^T of `batch` contiguous m x n matrices, k = min(m, n): u (batch, m, k),
+   * s (batch, k) descending, vt (batch, k, n). Each column of u has its largest-magnitude entry positive (the
+   * row of vt flipped with it); columns of u (rows of vt) of zero singular values complete an orthonormal
+   * set. A matrix with a NaN or infinite entry gives all NaN.
+   */
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage };
 }
 
 // Linear algebra

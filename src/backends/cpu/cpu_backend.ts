@@ -19,6 +19,8 @@ import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
 import * as linalg from './linalg';
 import { qr } from './linalg_qr';
+// Issue 10: eigh and svd
+import * as jacobi from './jacobi';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -177,6 +179,13 @@ export class CpuBackend implements Backend {
   // Linear algebra: QR (issue 10)
   qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
     return qr(cpu(x), batch, m, n);
+  }
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobi.eigh(cpu(x), batch, n);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobi.svd(cpu(x), batch, m, n);
   }
 }
 

@@ -5,6 +5,8 @@ import elementwiseWgsl from '../../../shaders/elementwise.wgsl?raw';
 import layoutWgsl from '../../../shaders/layout.wgsl?raw';
 import linalgWgsl from '../../../shaders/linalg.wgsl?raw';
 import linalgQrWgsl from '../../../shaders/linalg_qr.wgsl?raw';
+// Issue 10: eigh and svd
+import linalgJacobiWgsl from '../../../shaders/linalg_jacobi.wgsl?raw';
 import matmulWgsl from '../../../shaders/matmul.wgsl?raw';
 import optimWgsl from '../../../shaders/optim.wgsl?raw';
 import randomWgsl from '../../../shaders/random.wgsl?raw';
@@ -40,6 +42,8 @@ export const SHADERS = {
   linalg: withCommon('linalg', linalgWgsl),
   // Linear algebra: QR (issue 10)
   linalgQr: withCommon('linalg_qr', linalgQrWgsl),
+  // Issue 10: eigh and svd (Jacobi rotations)
+  linalgJacobi: withCommon('linalg_jacobi', linalgJacobiWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -26,6 +26,9 @@ import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
 import { qr, type QrVariant } from './kernels/linalg_qr';
+// Issue 10: eigh and svd
+import * as jacobiKernels from './kernels/jacobi';
+import type { JacobiVariant } from './kernels/jacobi';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -87,6 +90,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scatter: ScatterVariant;
     // Linear algebra: QR (issue 10)
     qr: QrVariant;
+    // Issue 10: eigh and svd
+    jacobi: JacobiVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -95,6 +100,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     sort: 'auto',
     scatter: 'auto',
     qr: 'auto',
+    // Issue 10: eigh and svd
+    jacobi: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -294,5 +301,12 @@ export class WebGpuBackend implements Backend, GpuInterop {
   // Linear algebra: QR (issue 10)
   qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
     return qr(this.runner, gpu(x), batch, m, n, this.variants.qr);
+  }
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobiKernels.eigh(this.runner, gpu(x), batch, n, this.variants.jacobi);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobiKernels.svd(this.runner, gpu(x), batch, m, n, this.variants.jacobi);
   }
 }
