@@ -15,6 +15,8 @@ export default defineConfig({
         kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
         linearRegression: resolve(import.meta.dirname, 'demos/linear-regression/index.html'),
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
+        // Linear algebra demos (issue 10)
+        linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },
