@@ -17,6 +17,7 @@ export default defineConfig({
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
         // Linear algebra demos (issue 10)
         linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
+        pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

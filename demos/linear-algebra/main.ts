@@ -8,7 +8,7 @@ import { figure } from '../shared/draw';
 import { type Params, type ParamSpec } from '../shared/params';
 import { readAll } from '../shared/readback';
 import { Refresher } from '../shared/refresh';
-import { type Simulation, startDemo } from '../shared/shell';
+import { figuresChanged, type Simulation, startDemo } from '../shared/shell';
 import { baseGeometry, eigen2x2, type Entries } from './analysis';
 import { DEFAULT_VECTORS, GramSchmidtPanel, parseVectors } from './gram_schmidt';
 import { DEFAULT_LINKS, PageRankPanel, parseLinks } from './pagerank';
@@ -258,6 +258,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     };
     plane.draw(shown, layers);
     svdView.draw(svd);
+    figuresChanged(stage);
   }, fail);
 
   const gs = new GramSchmidtPanel(
@@ -271,7 +272,10 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   if (String(p.gs) && gs.dim !== (p.gsMode === 'plane' ? 2 : 3)) {
     fail(new Error(`Gram-Schmidt: the vectors "${p.gs}" do not fit "${p.gsMode}"; using the defaults`));
   }
-  const gsRefresh = new Refresher(() => gs.refresh(), fail);
+  const gsRefresh = new Refresher(async () => {
+    await gs.refresh();
+    figuresChanged(stage);
+  }, fail);
 
   const pagerank = new PageRankPanel(
     gb,
@@ -279,7 +283,10 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     (text) => void window.demo?.control.set('links', text),
   );
   pagerank.set(String(p.links), Number(p.damping), Number(p.iterations));
-  const rankRefresh = new Refresher(() => pagerank.refresh(), fail);
+  const rankRefresh = new Refresher(async () => {
+    await pagerank.refresh();
+    figuresChanged(stage);
+  }, fail);
 
   // Writes the dragged matrix and b into the params (and so the URL and the controls).
   const commit = () => {

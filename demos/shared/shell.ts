@@ -87,6 +87,17 @@ const WEBGPU_HELP =
   'with WebGPU (Chrome or Edge 113+, Safari 26+, Firefox 141+) over https or localhost; in Chromium you can ' +
   'also start it with --enable-unsafe-webgpu.';
 
+/**
+ * The event a simulation sends on its stage when what it shows changed outside a training step (a drag, a
+ * live setting): the shell then refreshes the stats and the formula (at most once a frame).
+ */
+export const FIGURES_CHANGED = 'figures-changed';
+
+/** Tells the shell that the figures of the simulation on `stage` changed (see FIGURES_CHANGED). */
+export function figuresChanged(stage: HTMLElement): void {
+  stage.dispatchEvent(new Event(FIGURES_CHANGED));
+}
+
 export function startDemo(def: DemoDefinition): DemoHandle {
   const app = document.getElementById('app') ?? document.body;
   const header = el('header', { class: 'demo-header' });
@@ -221,6 +232,17 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       }),
     );
   };
+
+  let figuresPending = false;
+  stage.addEventListener(FIGURES_CHANGED, () => {
+    if (figuresPending) return;
+    figuresPending = true;
+    requestAnimationFrame(() => {
+      figuresPending = false;
+      renderStats();
+      void renderFormula();
+    });
+  });
 
   const renderFormula = async () => {
     if (!sim) return;
