@@ -110,6 +110,19 @@ function expectAnalysisMatches(s: DemoState) {
   const svRef = singular64(m);
   expect(Math.abs(sv[0] - svRef[0])).toBeLessThan(1e-4 * scale);
   expect(Math.abs(sv[1] - svRef[1])).toBeLessThan(1e-4 * scale);
+  // U and V^T are orthogonal and U diag(s) V^T = A; when det A > 0 both are rotations (turn, stretch, turn).
+  const [U, Vt] = [s.svdU as M2, s.svdVt as M2];
+  for (const Q of [U, Vt]) {
+    expect(Q[0][0] * Q[0][1] + Q[1][0] * Q[1][1]).toBeCloseTo(0, 5);
+    expect(Math.hypot(Q[0][0], Q[1][0])).toBeCloseTo(1, 5);
+  }
+  for (let i = 0; i < 2; i++) {
+    for (let j = 0; j < 2; j++) {
+      expect(U[i][0] * sv[0] * Vt[0][j] + U[i][1] * sv[1] * Vt[1][j]).toBeCloseTo(m[i][j], 4);
+    }
+  }
+  const detOf = (q: M2) => q[0][0] * q[1][1] - q[0][1] * q[1][0];
+  if (a * d - b * c > 1e-3) expect([detOf(U), detOf(Vt)].map(Math.sign)).toEqual([1, 1]);
   const det = a * d - b * c;
   if (Math.abs(det) > 0.1) {
     const inv = [d / det, -b / det, -c / det, a / det];
@@ -132,6 +145,8 @@ for (const webgpu of [true, false]) {
     let browser: Browser;
     let page: Page;
     const errors: string[] = [];
+    let tensorsAtStart = 0;
+    const liveTensors = () => page.evaluate(() => window.demo!.context()!.memory().tensors);
     beforeAll(async () => {
       browser = await launch(webgpu);
       page = await openDemo(browser, `${base}/demos/linear-algebra/index.html`, errors);
@@ -142,6 +157,7 @@ for (const webgpu of [true, false]) {
 
     it('starts on the default matrix with every number matching float64', async () => {
       const s = await until(page, (st) => Array.isArray(st.matrix), 'the first analysis');
+      tensorsAtStart = await liveTensors();
       expect(s.backend).toBe(mode);
       expect(s.playing).toBe(false);
       expect(matrixOf(s)).toEqual([
@@ -196,6 +212,16 @@ for (const webgpu of [true, false]) {
         'A e2 moved by the arrow keys',
       );
       expectAnalysisMatches(k);
+
+      // Typing an entry in the controls.
+      const entry = page
+        .locator('.lil-controller', { has: page.locator('.lil-name', { hasText: 'a (row 1, col 1)' }) })
+        .locator('input')
+        .first();
+      await entry.fill('0.75');
+      await entry.press('Enter');
+      const typed = await until(page, (st) => near(matrixOf(st)[0][0], 0.75), 'a typed in');
+      expectAnalysisMatches(typed);
     });
 
     it('a complex pair is a turn and a scale; a reflection flips the sign and colour of the area', async () => {
@@ -261,6 +287,8 @@ for (const webgpu of [true, false]) {
       expect(Math.abs(m[0][0] * x + m[0][1] * y - dominant * x)).toBeLessThan(1e-5);
       expect(Number(s.step)).toBeGreaterThanOrEqual(20);
       expect(Number(s.loss)).toBeLessThan(1e-5); // the chart's last residual
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: `test-results/demo-linear-algebra-${mode}.png` });
     });
 
     it('Gram-Schmidt gives orthonormal q spanning the v, V = Q R', async () => {
@@ -295,6 +323,17 @@ for (const webgpu of [true, false]) {
       );
       expect((moved.gsR as number[][])[0][1]).not.toBe((s.gsR as number[][])[0][1]);
       check(moved);
+      // Three vectors in space.
+      await page.evaluate(() => window.demo!.control.set('gsMode', 'space'));
+      const space = await until(
+        page,
+        (st) => (st.gsVectors as number[][] | undefined)?.length === 3,
+        'space',
+      );
+      expect((space.gsQ as number[][]).every((q) => q.length === 3)).toBe(true);
+      check(space);
+      await page.evaluate(() => window.demo!.control.set('gsMode', 'plane'));
+      await until(page, (st) => (st.gsVectors as number[][] | undefined)?.length === 2, 'the plane again');
     });
 
     it('PageRank: ranks sum to 1 and match float64 power iteration, through table and canvas edits', async () => {
@@ -322,10 +361,11 @@ for (const webgpu of [true, false]) {
       // The canvas: click page 2, then page 4 (adds 2>4), then the same pair again (removes it).
       const nodes = JSON.parse((await page.getAttribute('#pagerank', 'data-nodes'))!) as number[][];
       const box = (await page.locator('#pagerank').boundingBox())!;
+      const size = await page.$eval('#pagerank', (c) => (c as HTMLCanvasElement).width);
       const click = (i: number) =>
         page.mouse.click(
-          box.x + 1 + (nodes[i][0] * (box.width - 2)) / 360,
-          box.y + 1 + (nodes[i][1] * (box.height - 2)) / 360,
+          box.x + 1 + (nodes[i][0] * (box.width - 2)) / size,
+          box.y + 1 + (nodes[i][1] * (box.height - 2)) / size,
         );
       await click(2);
       await click(4);
@@ -340,10 +380,40 @@ for (const webgpu of [true, false]) {
       check(s3);
       // The link matrix is column-stochastic: its dominant eigenvalue is 1.
       expect(Number(s3.pagerankEigenvalue)).toBeCloseTo(1, 5);
-      await page.screenshot({ path: `test-results/demo-linear-algebra-${mode}.png`, fullPage: true });
+      await page.screenshot({ path: `test-results/demo-linear-algebra-full-${mode}.png`, fullPage: true });
       expect(await page.locator('.notice.error').count()).toBe(0);
       expect(await page.locator('#stage .error:not([hidden])').count()).toBe(0);
+      // Every drag, step, edit and rebuild above left the device holding what it held at the start.
+      await page.waitForTimeout(300);
+      expect(await liveTensors()).toBe(tensorsAtStart);
       expect(errors).toEqual([]);
+    });
+
+    it('a URL reproduces a state; a bad value gets a message and the default', async () => {
+      const local: string[] = [];
+      const p2 = await openDemo(
+        browser,
+        `${base}/demos/linear-algebra/index.html?a=2&b=0&c=0&d=3&pages=3&links=0>1,1>0,1>2&damping=2`,
+        local,
+      );
+      const s = await until(p2, (st) => Array.isArray(st.pagerank), 'the linked state');
+      expect(matrixOf(s)).toEqual([
+        [2, 0],
+        [0, 3],
+      ]);
+      expect(s.eigenvalues).toEqual([
+        [3, 0],
+        [2, 0],
+      ]);
+      expect(s.pagerankLinks).toEqual([
+        [0, 1],
+        [1, 0],
+        [1, 2],
+      ]);
+      expect(s.pagerankDamping).toBe(0.85);
+      expect(await p2.textContent('#notice')).toMatch(/damping d: 2 is above the maximum 1; using 0.85/);
+      expect(local).toEqual([]);
+      await p2.close();
     });
   });
 }

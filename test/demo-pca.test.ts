@@ -136,11 +136,14 @@ for (const webgpu of [true, false]) {
       const target = [0, 1].map((j) => Math.max(-4.8, Math.min(4.8, m[j] + 3 * c1[j] + 3.5 * c2[j])));
       const pts = JSON.parse((await page.getAttribute('#cloud2d', 'data-points'))!) as number[][];
       const box = (await page.locator('#cloud2d').boundingBox())!;
-      const scale = (box.width - 2) / 420;
+      const size = await page.$eval('#cloud2d', (c) => (c as HTMLCanvasElement).width);
+      const scale = (box.width - 2) / size;
       const at = (px: number, py: number) => [box.x + 1 + px * scale, box.y + 1 + py * scale] as const;
       await page.mouse.move(...at(pts[0][0], pts[0][1]));
       await page.mouse.down();
-      await page.mouse.move(...at(((target[0] + 5) / 10) * 420, ((5 - target[1]) / 10) * 420), { steps: 4 });
+      await page.mouse.move(...at(((target[0] + 5) / 10) * size, ((5 - target[1]) / 10) * size), {
+        steps: 4,
+      });
       await page.mouse.up();
       const s1 = await until(
         page,
@@ -163,6 +166,18 @@ for (const webgpu of [true, false]) {
         'the URL',
       );
       expect(new URL(page.url()).searchParams.get('moved')).toMatch(/^0:/);
+      // The keyboard: select the next point and move it up two steps of 0.2 (each rounded to 0.01).
+      const y1 = (s1.points2d as number[][])[1][1];
+      await page.focus('#cloud2d');
+      await page.keyboard.press(']');
+      await page.keyboard.press('ArrowUp');
+      await page.keyboard.press('ArrowUp');
+      const s2 = await until(
+        page,
+        (st) => Math.abs((st.points2d as number[][])[1][1] - (y1 + 0.4)) < 0.011,
+        'point 1 moved up',
+      );
+      expectAxesMatch(s2);
     });
 
     it(`the 3-D cloud is drawn (${webgpu ? 'WebGPU render pipeline' : '2-D canvas'}) with its plane and turns when dragged`, async () => {
@@ -187,7 +202,15 @@ for (const webgpu of [true, false]) {
 
     it('digits: ratios match float64, and the reconstruction error falls as k grows', async () => {
       await page.evaluate(() => window.demo!.control.set('dataset', 'digits'));
-      const s = await until(page, (st) => st.dataset === 'digits', 'the digits', 90_000);
+      const s = await until(
+        page,
+        (st) => st.dataset === 'digits' && st.reconstructionK === 2,
+        'the digits',
+        90_000,
+      );
+      await page.waitForTimeout(300);
+      const tensors = () => page.evaluate(() => window.demo!.context()!.memory().tensors);
+      const tensorsBefore = await tensors();
       const r = s.explainedVarianceRatio as number[];
       expect(r).toHaveLength(64);
       ratios(digitEigen)
@@ -203,8 +226,13 @@ for (const webgpu of [true, false]) {
         errorsByK.push(err);
       }
       errorsByK.slice(1).forEach((e, i) => expect(e).toBeLessThan(errorsByK[i]));
+      // Moving k left nothing behind on the device.
+      await page.waitForTimeout(300);
+      expect(await tensors()).toBe(tensorsBefore);
       expect(await canvasColours(page, '#images')).toBeGreaterThan(20);
-      await page.screenshot({ path: `test-results/demo-pca-${mode}.png`, fullPage: true });
+      await page.screenshot({ path: `test-results/demo-pca-full-${mode}.png`, fullPage: true });
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: `test-results/demo-pca-${mode}.png` });
       expect(await page.locator('.notice.error').count()).toBe(0);
       expect(await page.locator('#stage .error:not([hidden])').count()).toBe(0);
       expect(errors).toEqual([]);

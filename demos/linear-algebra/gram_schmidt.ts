@@ -7,7 +7,7 @@ import { arrow, label } from '../shared/draw';
 import { Handles, type HandleSpec } from '../shared/handles';
 import { readAll } from '../shared/readback';
 
-const SIZE = 360;
+const SIZE = 350;
 const COLORS = ['#dc2626', '#16a34a', '#2563eb'];
 
 /** Parses "x,y;x,y" (two vectors in the plane) or "x,y,z;x,y,z;x,y,z" (three in space). */

@@ -173,7 +173,19 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
       const At = gb.tensor(rows(A, 2));
       const bt = gb.tensor(b);
       const e = eigen2x2(gb, At);
-      const { u, s, vt } = linalg.svd(At);
+      const factors = linalg.svd(At);
+      // A = U S V^T = (U D) S (D V^T) for D = diag(1, -1) too: when U and V^T are both reflections, that
+      // makes both rotations, so the picture reads turn, stretch, turn.
+      const bothReflect = linalg.det(factors.u).less(0).mul(linalg.det(factors.vt).less(0));
+      const D = gb.eye(2).sub(
+        gb
+          .tensor([
+            [0, 0],
+            [0, 2],
+          ])
+          .mul(bothReflect),
+      );
+      const [u, s, vt] = [factors.u.matmul(D), factors.s, D.matmul(factors.vt)];
       const stage0 = gb.concat([svdPoints, vt]); // the circle, the F, then v1 and v2 (the rows of V^T)
       const stage1 = stage0.matmul(vt.transpose());
       const stage2 = stage1.mul(s);
@@ -208,6 +220,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
         solution: linalg.solve(At, bt),
         geometry: G.matmul(At.transpose()),
         s,
+        u,
+        vt,
         angles: gb.stack([angle(vt), angle(u)]),
         dets: gb.stack([linalg.det(vt), linalg.det(u)]),
         stages: gb.stack([stage0, stage1, stage2, stage3]),
@@ -250,6 +264,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     const stageSize = r.stages.length / 4;
     svd = {
       s: pair(r.s),
+      u: Array.from(r.u),
+      vt: Array.from(r.vt),
       angleVt: r.angles[0],
       angleU: r.angles[1],
       reflectVt: r.dets[0] < 0,
@@ -261,17 +277,17 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     figuresChanged(stage);
   }, fail);
 
+  // Vectors typed or dragged for the other mode (two in the plane, three in space) give way to this one's.
+  const gsMode = p.gsMode as 'plane' | 'space';
+  const gsFits = (text: string) => text.split(';').length === (gsMode === 'plane' ? 2 : 3);
   const gs = new GramSchmidtPanel(
     gb,
-    String(p.gs) || DEFAULT_VECTORS[p.gsMode as 'plane' | 'space'],
+    gsFits(String(p.gs)) ? String(p.gs) : DEFAULT_VECTORS[gsMode],
     (text, final) => {
       void gsRefresh.request();
       if (final) void window.demo?.control.set('gs', text);
     },
   );
-  if (String(p.gs) && gs.dim !== (p.gsMode === 'plane' ? 2 : 3)) {
-    fail(new Error(`Gram-Schmidt: the vectors "${p.gs}" do not fit "${p.gsMode}"; using the defaults`));
-  }
   const gsRefresh = new Refresher(async () => {
     await gs.refresh();
     figuresChanged(stage);
@@ -325,6 +341,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     'The plane after A (before: faint grid). Drag the red and green handles (A e₁, A e₂, the columns of A) or ' +
       'focus one and use the arrow keys; the filled square is det A, blue when A keeps orientation, orange when it ' +
       'flips it. Purple: eigenvector lines and b with x = A⁻¹b. Black: the power-iteration iterate (press step).',
+    true,
   );
   planeFigure.append(presets, problem);
   stage.append(
@@ -332,16 +349,19 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     figure(
       svdView.canvas,
       'The SVD A = U Σ Vᵀ as three moves: turn (or reflect), stretch along the axes, turn.',
+      true,
     ),
     figure(
       gs.element,
       gs.dim === 2
         ? 'Gram-Schmidt: drag v₁, v₂; the dashed line drops v₂ onto q₁, what is left becomes q₂.'
         : 'Gram-Schmidt in space: drag the background to turn, the tips to move; v₃ drops onto the plane of q₁, q₂.',
+      true,
     ),
     figure(
       pagerank.element,
       'PageRank: click a page, then another, to add or remove that link (or use the table). Size and number: the rank.',
+      true,
     ),
   );
 
@@ -419,6 +439,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
         b: [s.b],
         solution: [s.solution],
         singularValues: [svd.s],
+        svdU: rows(svd.u, 2),
+        svdVt: rows(svd.vt, 2),
         powerStep: s.power!.k,
         powerIterate: [s.power!.iterate],
         rayleigh: s.power!.rayleigh,
@@ -439,7 +461,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
       }
       b = [Number(next.bx), Number(next.by)];
       readLayers(next);
-      if (String(next.gs)) gs.setText(String(next.gs));
+      if (gsFits(String(next.gs))) gs.setText(String(next.gs));
       pagerank.set(String(next.links), Number(next.damping), Number(next.iterations));
       void renderAll();
     },

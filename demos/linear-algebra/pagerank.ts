@@ -5,7 +5,7 @@ import { type Context, linalg } from '../../src/index';
 import { arrow, label } from '../shared/draw';
 import { readAll } from '../shared/readback';
 
-const SIZE = 360;
+const SIZE = 350;
 
 /** Parses links "0>1,2>0": pairs from>to of distinct pages below `pages` (checked against it in use). */
 export function parseLinks(text: string): string {
@@ -79,7 +79,7 @@ export class PageRankPanel {
   nodes(): [number, number][] {
     return Array.from({ length: this.pages }, (_, i) => {
       const a = -Math.PI / 2 + (2 * Math.PI * i) / this.pages;
-      return [SIZE / 2 + 125 * Math.cos(a), SIZE / 2 + 125 * Math.sin(a)];
+      return [SIZE / 2 + 0.35 * SIZE * Math.cos(a), SIZE / 2 + 0.35 * SIZE * Math.sin(a)];
     });
   }
 

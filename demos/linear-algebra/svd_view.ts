@@ -10,6 +10,9 @@ const EXTENT = 3.2;
 /** Host copies of the SVD and of the shapes at each stage, as computed on the device. */
 export interface SvdShown {
   s: [number, number];
+  /** U and V^T, row by row. */
+  u: number[];
+  vt: number[];
   /** Rotation angles (radians) of V^T and U, and whether each is a reflection (det -1). */
   angleVt: number;
   angleU: number;

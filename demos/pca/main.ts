@@ -20,7 +20,7 @@ import {
 } from './cloud3d';
 import { cloud2d, cloud3d, DATASETS, type DatasetName, type LabelledData, loadDataset } from './datasets';
 
-const SIZE = 420;
+const SIZE = 350;
 const EXTENT = 5; // the 2-D cloud's view is [-EXTENT, EXTENT]^2
 
 function parseMoved(text: string): string {
@@ -295,7 +295,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     fail(new Error(`The WebGPU view could not start (${(e as Error).message}); drawing on a 2-D canvas.`));
     renderer = new CanvasCloud(canvas3d);
   }
-  const orbit: Orbit = { yaw: 0.7, pitch: 0.35, distance: 15 };
+  const orbit: Orbit = { yaw: 0.7, pitch: 0.35, distance: 12 };
   let scene: Scene | null = null;
   let fit3: Fit | null = null;
   // Turning the view asks for frames faster than a read-back frame may come: they are merged.
@@ -528,22 +528,30 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     figure(
       canvas2d,
       'Drag a point (or focus the cloud and use the arrow keys). Red: the first principal axis and every point’s projection onto it; green: the second.',
+      true,
     ),
     figure(
       canvas3d,
       `A flattened cloud in space and the plane that keeps the most variance (drawn with ${renderer.kind === 'webgpu' ? 'a WebGPU render pipeline' : 'a 2-D canvas: no WebGPU here'}). Colour: distance from the plane. Drag to turn.`,
+      true,
     ),
     figure(
       screeBox,
       `Scree plot for ${data.name}: the share of variance along each principal axis, and the running total.`,
+      true,
     ),
-    figure(projCanvas, `${data.name} projected onto its first two principal axes, coloured by class.`),
+    figure(projCanvas, `${data.name} projected onto its first two principal axes, coloured by class.`, true),
     side
       ? figure(
           imageCanvas,
           'Digits rebuilt from k components (move k), and the first principal axes as images (blue negative, orange positive).',
+          true,
         )
-      : figure(irisTable, 'Flowers rebuilt from k principal components (move k): measured → rebuilt, in cm.'),
+      : figure(
+          irisTable,
+          'Flowers rebuilt from k principal components (move k): measured → rebuilt, in cm.',
+          true,
+        ),
   );
 
   await Promise.all([cloud.request(), fit3d(), reconstruct.request()]);
@@ -616,7 +624,7 @@ startDemo({
   title: 'Principal component analysis',
   params: PARAMS,
   liveKeys: ['k', 'moved'],
-  kernels: ['linalg', 'matmul', 'reduce', 'elementwise'],
+  kernels: ['linalgJacobi', 'matmul', 'reduce', 'elementwise'],
   stepless: true,
   create,
 });

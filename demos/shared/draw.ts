@@ -146,11 +146,16 @@ export function contours(
   ctx.stroke();
 }
 
-/** A <figure> holding a canvas (or any element) with a caption under it. */
-export function figure(node: HTMLElement, caption: string): HTMLElement {
+/**
+ * A <figure> holding a canvas (or any element) with a caption under it; with `fit`, the caption wraps at
+ * the width of what it captions (so narrow figures can sit side by side).
+ */
+export function figure(node: HTMLElement, caption: string, fit = false): HTMLElement {
   const f = document.createElement('figure');
   const cap = document.createElement('figcaption');
   cap.textContent = caption;
+  // A caption of no width of its own that fills the figure: the figure is as wide as what it captions.
+  if (fit) Object.assign(cap.style, { width: '0', minWidth: '100%' });
   f.append(node, cap);
   return f;
 }
