@@ -389,6 +389,24 @@ for (const webgpu of [true, false]) {
       expect(errors).toEqual([]);
     });
 
+    if (webgpu) {
+      it('switching to the CPU and back keeps the matrix; the numbers still match float64', async () => {
+        const before = await demoState(page);
+        await page.evaluate(() => window.demo!.control.setBackend('cpu'));
+        const cpu = await until(page, (st) => st.backend === 'cpu' && Array.isArray(st.matrix), 'on the CPU');
+        expect(matrixOf(cpu)).toEqual(matrixOf(before));
+        expectAnalysisMatches(cpu);
+        await page.evaluate(() => window.demo!.control.setBackend('webgpu'));
+        const gpu = await until(
+          page,
+          (st) => st.backend === 'webgpu' && Array.isArray(st.matrix),
+          'on WebGPU',
+        );
+        expectAnalysisMatches(gpu);
+        expect(errors).toEqual([]);
+      });
+    }
+
     it('a URL reproduces a state; a bad value gets a message and the default', async () => {
       const local: string[] = [];
       const p2 = await openDemo(

@@ -38,6 +38,7 @@ interface GsShown {
   offOrthogonal: number;
 }
 
+/** The Gram-Schmidt figure: a canvas with a handle per vector, Q and R from the device. */
 export class GramSchmidtPanel {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;

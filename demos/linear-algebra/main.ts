@@ -304,10 +304,13 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     figuresChanged(stage);
   }, fail);
 
-  // Writes the dragged matrix and b into the params (and so the URL and the controls).
+  // Writes the dragged matrix and b into the params (and so the URL and the controls), one key at a time;
+  // meanwhile the params hold a mix of old and new entries, which update() must not take for a new A.
+  let committing = 0;
   const commit = () => {
     const c = window.demo?.control;
     if (!c) return;
+    committing++;
     void (async () => {
       for (const [key, v] of [
         ['a', A[0]],
@@ -319,7 +322,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
       ] as const) {
         if (Number(p[key]) !== v) await c.set(key, v);
       }
-    })();
+    })().finally(() => committing--);
   };
 
   const presets = document.createElement('div');
@@ -365,7 +368,10 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     ),
   );
 
+  let seen: Params = { ...p }; // the params the panels were last computed for
   const renderAll = () => Promise.all([matrix.request(), gsRefresh.request(), rankRefresh.request()]);
+  // Drawn before the shell shows it (it does not render after a backend switch while paused).
+  await renderAll();
 
   return {
     async train(n) {
@@ -453,17 +459,28 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
       return undefined;
     },
     update(next) {
-      const nextA = entriesOf(next);
-      if (nextA.some((v, i) => v !== A[i]) || Number(next.seed) !== seed) {
-        A = nextA;
-        seed = Number(next.seed);
-        restartPower();
+      // Only the panels whose inputs changed are computed again.
+      const changed = (keys: string[]) => keys.some((k) => next[k] !== seen[k]);
+      if (committing === 0 && changed(['a', 'b', 'c', 'd', 'seed', 'bx', 'by', ...LAYERS])) {
+        const nextA = entriesOf(next);
+        if (nextA.some((v, i) => v !== A[i]) || Number(next.seed) !== seed) {
+          A = nextA;
+          seed = Number(next.seed);
+          restartPower();
+        }
+        b = [Number(next.bx), Number(next.by)];
+        readLayers(next);
+        void matrix.request();
       }
-      b = [Number(next.bx), Number(next.by)];
-      readLayers(next);
-      if (gsFits(String(next.gs))) gs.setText(String(next.gs));
-      pagerank.set(String(next.links), Number(next.damping), Number(next.iterations));
-      void renderAll();
+      if (changed(['gs']) && gsFits(String(next.gs))) {
+        gs.setText(String(next.gs));
+        void gsRefresh.request();
+      }
+      if (changed(['links', 'damping', 'iterations'])) {
+        pagerank.set(String(next.links), Number(next.damping), Number(next.iterations));
+        void rankRefresh.request();
+      }
+      seen = { ...next };
     },
     dispose() {
       for (const r of [matrix, gsRefresh, rankRefresh]) r.stop();

@@ -45,6 +45,7 @@ interface Shown {
   residual: number;
 }
 
+/** The PageRank figure: the graph (click to edit), the link table, and the ranks from the device. */
 export class PageRankPanel {
   readonly element: HTMLElement;
   private readonly canvas: HTMLCanvasElement;

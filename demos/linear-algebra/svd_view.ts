@@ -22,11 +22,7 @@ export interface SvdShown {
   stages: Float32Array[];
 }
 
-/** The points each stage transforms: the unit circle, the picture, and the two right singular vectors. */
-export function svdLayout(layout: GeometryLayout): { circle: [number, number]; picture: [number, number] } {
-  return { circle: [0, layout.circle[1]], picture: [layout.circle[1], layout.picture[1]] };
-}
-
+/** Four small planes side by side, one per stage of x -> U S V^T x. */
 export class SvdView {
   readonly canvas: HTMLCanvasElement;
 

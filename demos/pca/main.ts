@@ -597,7 +597,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
         explainedVarianceRatio: ratio,
         explainedVariance: Array.from(dataFit.variance),
         k,
-        keptRatio: cumulative[k - 1],
+        keptRatio: cumulative[reconstructionK - 1] ?? Number.NaN,
         reconstructionError,
         reconstructionK,
       };
