@@ -237,5 +237,15 @@ for (const webgpu of [true, false]) {
       expect(await page.locator('#stage .error:not([hidden])').count()).toBe(0);
       expect(errors).toEqual([]);
     });
+
+    it('selecting Iris again gives its ratios again', async () => {
+      await page.evaluate(() => window.demo!.control.set('dataset', 'iris'));
+      const s = await until(page, (st) => st.dataset === 'iris', 'Iris again');
+      const r = s.explainedVarianceRatio as number[];
+      [0.9246, 0.0531, 0.0171, 0.0052].forEach((v, i) =>
+        expect(Math.abs(r[i] - v), `ratio ${i + 1}`).toBeLessThan(1e-3),
+      );
+      expect(errors).toEqual([]);
+    });
   });
 }
