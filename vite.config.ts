@@ -18,6 +18,9 @@ export default defineConfig({
         // Issue 12: calculus and optimisation demos
         optimisers: resolve(import.meta.dirname, 'demos/optimisers/index.html'),
         calculus: resolve(import.meta.dirname, 'demos/calculus/index.html'),
+        // Linear algebra demos (issue 10)
+        linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
+        pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

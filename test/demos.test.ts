@@ -82,7 +82,7 @@ const SPIRAL =
 
 /** The landing page's pillars in course order, with the demo each card links to. */
 const LANDING_PILLARS: [string, string[]][] = [
-  ['Linear algebra', []],
+  ['Linear algebra', ['./demos/linear-algebra/', './demos/pca/']],
   ['Multivariate calculus', ['./demos/calculus/']],
   ['Optimisation', ['./demos/optimisers/']],
   ['Probability and statistics', []],

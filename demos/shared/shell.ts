@@ -58,6 +58,13 @@ export interface DemoDefinition {
   series?: string[];
   /** Metrics in [0, 1] charted over time on a second, linear chart (e.g. accuracy). */
   metrics?: string[];
+  // Demos that are not trained (linear algebra, PCA) ------------------------------------------------
+  /** What `train` returns per step, for the chart and the stats (default: the training loss). */
+  lossLabel?: string;
+  /** Starts paused, for a demo the learner steps by hand (e.g. power iteration). */
+  startPaused?: boolean;
+  /** A demo with no steps at all: no play/step controls, no loss chart, no step timings. */
+  stepless?: boolean;
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
   create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
   // --- options for demos that are stepped by hand or draw their own charts (all optional) ---
@@ -65,8 +72,6 @@ export interface DemoDefinition {
   autoplay?: boolean;
   /** The side panel's loss chart (default true); false where the demo draws its own charts. */
   lossChart?: boolean;
-  /** The name of the quantity train() returns, for the chart and the stats (default 'train loss'). */
-  lossLabel?: string;
   /** Buttons that run Simulation.act(key). */
   actions?: DemoAction[];
   /** Params to set together with `key` (e.g. a surface's own learning rates); applied before one rebuild. */
@@ -107,6 +112,17 @@ const WEBGPU_HELP =
   'WebGPU is not available here, so the demo runs on the CPU backend. To use the GPU, open it in a browser ' +
   'with WebGPU (Chrome or Edge 113+, Safari 26+, Firefox 141+) over https or localhost; in Chromium you can ' +
   'also start it with --enable-unsafe-webgpu.';
+
+/**
+ * The event a simulation sends on its stage when what it shows changed outside a training step (a drag, a
+ * live setting): the shell then refreshes the stats and the formula (at most once a frame).
+ */
+export const FIGURES_CHANGED = 'figures-changed';
+
+/** Tells the shell that the figures of the simulation on `stage` changed (see FIGURES_CHANGED). */
+export function figuresChanged(stage: HTMLElement): void {
+  stage.dispatchEvent(new Event(FIGURES_CHANGED));
+}
 
 export function startDemo(def: DemoDefinition): DemoHandle {
   const app = document.getElementById('app') ?? document.body;
@@ -149,7 +165,9 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let gb: Context | null = null;
   let sim: Simulation | null = null;
   let gpuOk = false;
-  let playing = def.autoplay ?? true;
+  // A hand-stepped or stepless demo waits for the learner.
+  const startsPlaying = (def.autoplay ?? true) && !def.startPaused && !def.stepless;
+  let playing = startsPlaying;
   let busy: Promise<void> | null = null;
   // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
   let rebuilding = 0;
@@ -176,7 +194,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       width: 360,
       height: 200,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [{ label: 'step' }, { label: 'loss (log)' }],
+      axes: [{ label: 'step' }, { label: `${def.lossLabel ?? 'loss'} (log)` }],
       series: [
         { label: 'step' },
         ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] })),
@@ -221,10 +239,14 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}`
           : '-',
       ],
-      ['step', String(step)],
-      [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
-      ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
-      ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+      ...(def.stepless
+        ? []
+        : ([
+            ['step', String(step)],
+            [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+            ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
+            ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+          ] as [string, string][])),
       ...Object.entries(f)
         .filter(([, v]) => v !== null && typeof v !== 'object')
         .map(([k, v]) => [k, typeof v === 'number' ? v.toPrecision(4) : String(v)] as [string, string]),
@@ -237,6 +259,17 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       }),
     );
   };
+
+  let figuresPending = false;
+  stage.addEventListener(FIGURES_CHANGED, () => {
+    if (figuresPending) return;
+    figuresPending = true;
+    requestAnimationFrame(() => {
+      figuresPending = false;
+      renderStats();
+      void renderFormula();
+    });
+  });
 
   const renderFormula = async () => {
     if (!sim) return;
@@ -322,8 +355,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       controls.backend?.updateDisplay();
       await build();
       // The failed frame paused training; the CPU picks it up again.
-      playing = true;
-      playState.playing = true;
+      playing = startsPlaying;
+      playState.playing = startsPlaying;
       controls.play?.updateDisplay();
     });
     failing = false;
@@ -427,7 +460,12 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     .onChange((v: boolean) => {
       playing = v;
     });
-  gui.add(playState, 'step').name('step');
+  const stepControl = gui.add(playState, 'step').name('step');
+  if (def.stepless) {
+    controls.play.hide();
+    stepControl.hide();
+    chartBox.hidden = true;
+  }
   gui.add(playState, 'reset').name('reset (same seed)');
   const folders = new Map<string, GUI>();
   const folderOf = (name?: string): GUI =>
