@@ -510,6 +510,6 @@ startDemo({
   ],
   kernels: ['linalg', 'linalgJacobi', 'matmul', 'elementwise', 'reduce', 'random'],
   lossLabel: 'residual ‖Av − ρv‖',
-  startPaused: true,
+  autoplay: false,
   create,
 });

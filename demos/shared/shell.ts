@@ -61,8 +61,6 @@ export interface DemoDefinition {
   // Demos that are not trained (linear algebra, PCA) ------------------------------------------------
   /** What `train` returns per step, for the chart and the stats (default: the training loss). */
   lossLabel?: string;
-  /** Starts paused, for a demo the learner steps by hand (e.g. power iteration). */
-  startPaused?: boolean;
   /** A demo with no steps at all: no play/step controls, no loss chart, no step timings. */
   stepless?: boolean;
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
@@ -166,7 +164,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let sim: Simulation | null = null;
   let gpuOk = false;
   // A hand-stepped or stepless demo waits for the learner.
-  const startsPlaying = (def.autoplay ?? true) && !def.startPaused && !def.stepless;
+  const startsPlaying = (def.autoplay ?? true) && !def.stepless;
   let playing = startsPlaying;
   let busy: Promise<void> | null = null;
   // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
