@@ -22,3 +22,5 @@ export * as linalg from './linalg/index';
 export * as models from './models/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+// Statistics
+export * as stats from './stats/index';

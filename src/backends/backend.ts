@@ -279,6 +279,15 @@ export interface Backend {
    * integers), `sign` (batch) is det(P). A zero pivot column is skipped (U gets an exact 0 on its diagonal).
    */
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage };
+
+  // Statistics
+  /**
+   * Counts of x's elements per bin between `edges` (bins + 1 values that never decrease): bin b holds the
+   * v with edges[b] <= v < edges[b + 1], the last bin also v == edges[bins] (NumPy's histogram); NaN and
+   * values outside [edges[0], edges[bins]] are not counted. `uniform` says the edges are evenly spaced, so
+   * a division can guess the bin before the edges decide it. Exact counts, as float32 integers.
+   */
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage;
 }
 
 // Linear algebra

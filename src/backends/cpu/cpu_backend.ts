@@ -24,6 +24,7 @@ import { reduce, softmax } from './reduce';
 import { stridedInto, stridedRead } from './shape';
 import { scan, sort } from './scan';
 import { bincount, randint, segmentSum } from './scatter';
+import * as statsKernels from './stats';
 import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
@@ -171,6 +172,11 @@ export class CpuBackend implements Backend {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.lu(cpu(x), batch, n);
+  }
+
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(cpu(x), cpu(edges), bins, uniform);
   }
 }
 

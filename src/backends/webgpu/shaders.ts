@@ -13,6 +13,7 @@ import scanWgsl from '../../../shaders/scan.wgsl?raw';
 import scatterWgsl from '../../../shaders/scatter.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import sortWgsl from '../../../shaders/sort.wgsl?raw';
+import statsWgsl from '../../../shaders/stats.wgsl?raw';
 import type { ShaderSource } from './runner';
 
 function withCommon(name: string, code: string): ShaderSource {
@@ -37,6 +38,8 @@ export const SHADERS = {
   scatter: withCommon('scatter', scatterWgsl),
   // Linear algebra
   linalg: withCommon('linalg', linalgWgsl),
+  // Statistics
+  stats: withCommon('stats', statsWgsl),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -33,6 +33,8 @@ import * as scanKernels from './kernels/scan';
 import type { ScanVariant, SortVariant } from './kernels/scan';
 import * as scatterKernels from './kernels/scatter';
 import type { ScatterVariant } from './kernels/scatter';
+import * as statsKernels from './kernels/stats';
+import type { HistogramVariant } from './kernels/stats';
 import { bindingOf, GpuRunner, type GpuStorage, type PipelineSpec } from './runner';
 import { SHADERS } from './shaders';
 
@@ -84,6 +86,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: ScanVariant;
     sort: SortVariant;
     scatter: ScatterVariant;
+    // Statistics
+    histogram: HistogramVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -91,6 +95,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: 'auto',
     sort: 'auto',
     scatter: 'auto',
+    // Statistics
+    histogram: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -285,5 +291,10 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalgKernels.lu(this.runner, gpu(x), batch, n);
+  }
+
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(this.runner, gpu(x), gpu(edges), bins, uniform, this.variants.histogram);
   }
 }
