@@ -4,6 +4,16 @@
 export { bootstrap, type BootstrapOptions, type BootstrapResult } from './bootstrap';
 export { corrcoef, cov } from './covariance';
 export { histogram, type Histogram, type HistogramOptions } from './histogram';
+export {
+  type CdfLike,
+  chiSquareTest,
+  ksTest,
+  type TestResult,
+  ttest1,
+  ttest2,
+  type TTest2Options,
+  ttestPaired,
+} from './hypothesis';
 export { crossEntropy, entropy, klDivergence, mutualInformation } from './information';
 export { fitMLE, type FitMLEOptions, type FitMLEResult } from './mle';
 export { type Ecdf, ecdf, median, quantile } from './quantile';
