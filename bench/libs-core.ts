@@ -1,6 +1,7 @@
 // The libraries a benchmark compares, behind one small interface, and gradbox's own entries (WebGPU
 // with each kernel rung pinnable, and the CPU). No browser-only imports: bench/node.ts uses this in Node.
 import { type Context, createContext, type Tensor } from '../src/index';
+import type { StatsOp } from './stats';
 
 /** One op of a suite, run by a library on inputs it already holds. */
 export type OpName =
@@ -16,7 +17,9 @@ export type OpName =
   | 'logSumExp'
   | 'cumsum'
   | 'sortDesc'
-  | 'topk';
+  | 'topk'
+  // Statistics (bench/stats.ts: run by the suite's own libraries in bench/stats-libs.ts)
+  | StatsOp;
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -37,7 +40,7 @@ export interface Prepared {
 
 export interface Lib {
   id: string;
-  library: 'gradbox' | 'tfjs 4.22';
+  library: 'gradbox' | 'tfjs 4.22' | 'jax-js 0.1.25';
   backend: string;
   variant?: string;
   open(): Promise<LibHandle>;
@@ -75,6 +78,8 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
       indices.dispose();
       return values;
     }
+    default:
+      throw new Error(`${op}: a stats op, run by the stats suite's libraries (bench/stats-libs.ts)`);
   }
 }
 

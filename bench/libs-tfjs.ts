@@ -34,6 +34,8 @@ function tfOp(op: OpName, xs: tf.Tensor[]): tf.Tensor {
       indices.dispose();
       return values;
     }
+    default:
+      throw new Error(`${op}: a stats op, run by the stats suite's libraries (bench/stats-libs.ts)`);
   }
 }
 

@@ -19,7 +19,7 @@ export interface Row {
   kernelMs?: number | null;
   /** With the readback of the result. */
   endToEndMs?: number;
-  unit?: 'GFLOP/s' | 'GB/s';
+  unit?: 'GFLOP/s' | 'GB/s' | 'Msamples/s';
   value?: number;
   check?: string;
   skipped?: string;
@@ -56,7 +56,7 @@ export class BenchRun {
       backend: lib.backend,
       variant: variant ?? lib.variant,
     };
-    const inputs = inputsFor(c);
+    const inputs = c.inputs?.() ?? inputsFor(c);
     const prepared = await handle.prepare(
       c.op,
       inputs.map((data, i) => ({ data, shape: c.shapes[i] })),
@@ -87,8 +87,10 @@ export class BenchRun {
         e2e.push(performance.now() - s);
       }
       const ms = median(wall);
-      const unit = c.cost.flops ? 'GFLOP/s' : 'GB/s';
-      const value = (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
+      const unit = c.cost.samples ? 'Msamples/s' : c.cost.flops ? 'GFLOP/s' : 'GB/s';
+      const value = c.cost.samples
+        ? c.cost.samples / ms / 1e3
+        : (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
       return {
         ...base,
         reps: reps * times,
@@ -99,7 +101,9 @@ export class BenchRun {
         endToEndMs: median(e2e),
         unit,
         value,
-        check: c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)',
+        check:
+          c.checkNote ??
+          (c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)'),
       };
     } finally {
       prepared.dispose();
@@ -125,7 +129,7 @@ export class BenchRun {
     // The last measured size of each op: a sort's time says nothing about a cumsum's.
     const last = new Map<string, { ms: number; cost: number }>();
     for (const c of list) {
-      const cost = c.cost.flops ?? c.cost.bytes ?? 1;
+      const cost = c.cost.flops ?? c.cost.bytes ?? c.cost.samples ?? 1;
       const prev = last.get(c.op);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {

@@ -3,14 +3,18 @@
 import type { OpName } from './libs';
 
 export interface Case {
-  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan';
+  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan' | 'stats';
   name: string;
   op: OpName;
   shapes: number[][];
-  /** FLOPs (matmul) or bytes read + written (memory-bound ops). */
-  cost: { flops?: number; bytes?: number };
+  /** FLOPs (matmul) or bytes read + written (memory-bound ops); samples drawn or processed (stats). */
+  cost: { flops?: number; bytes?: number; samples?: number };
   /** Returns null when `got` is right, else a message with the first mismatch. */
   check(inputs: Float32Array[], got: Float32Array): string | null;
+  /** The inputs, when not seeded values in [-1, 1] of `shapes` (stats: a sample size). */
+  inputs?(): Float32Array[];
+  /** What the check compared, for the report (default: all outputs vs float64). */
+  checkNote?: string;
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);

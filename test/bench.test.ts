@@ -22,6 +22,7 @@ it('the quick benchmark runs every suite, every result is right, and the report 
   expect(result.limits.fmaGflops).toBeGreaterThan(0);
   const suites = new Set(result.rows.map((x: { suite: string }) => x.suite));
   for (const s of ['matmul', 'ladder', 'reductions', 'elementwise']) expect(suites.has(s)).toBe(true);
+  expect(suites.has('stats')).toBe(true); // Statistics: samplers, histogram, quartiles, bootstrap
   expect(result.rows.filter((x: { check?: string }) => x.check?.startsWith('WRONG'))).toEqual([]);
   const measured = result.rows.filter((x: { medianMs?: number }) => x.medianMs !== undefined);
   expect(measured.length).toBeGreaterThan(40);

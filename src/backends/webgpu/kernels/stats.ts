@@ -1,6 +1,7 @@
 // Plans the statistics kernels (shaders/stats.wgsl): histogram counts on the naive, atomic or private rung.
-// Auto takes the private rung (workgroup-local counts, then one global add per non-zero bin) when the bins
-// fit in workgroup memory, and the atomic rung otherwise.
+// Auto on a GPU takes the private rung (workgroup-local counts, then one global add per non-zero bin) when
+// the bins fit in workgroup memory, the usual way to spare global atomics; on software adapters, and for
+// more bins, the atomic rung. Measured on SwiftShader (1e6 values, 100 bins): atomic 126 ms, private 2.2 s.
 import { grid2d, gridFor } from '../grid';
 import { Params } from '../params';
 import type { GpuRunner, GpuStorage } from '../runner';
@@ -25,7 +26,8 @@ export function histogram(
   variant: HistogramVariant = 'auto',
 ): GpuStorage {
   const n = x.length;
-  const rung = variant === 'auto' ? (bins <= PRIVATE_BINS ? 'private' : 'atomic') : variant;
+  const rung =
+    variant === 'auto' ? (bins <= PRIVATE_BINS && !r.info.software ? 'private' : 'atomic') : variant;
   if (rung === 'private' && bins > PRIVATE_BINS) {
     throw new Error(`histogram: the private rung holds at most ${PRIVATE_BINS} bins, got ${bins}`);
   }
