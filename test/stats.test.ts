@@ -169,6 +169,61 @@ eachBackend('stats.quantile, median, ecdf', (use) => {
     expect(await stats.median(gb.tensor([7, 1, 3])).item()).toBe(3);
   });
 
+  it('order statistics by radix selection match a float64 sort (ties, NaN, infinities, signed zeros)', async () => {
+    const gb = use();
+    for (const [rows, size] of [
+      [1, 1],
+      [1, 2],
+      [3, 1025],
+      [2, 4099],
+      [1, 20011],
+    ]) {
+      const r = lcg(size);
+      // Values on a coarse grid (many ties, keys sharing their high bits), and a few special values.
+      const data = Float32Array.from({ length: rows * size }, (_, i) => {
+        const u = r();
+        if (i % 97 === 13) return [Number.NaN, Infinity, -Infinity, 0, -0][i % 5];
+        return u < 0.5 ? Math.round(u * 40 - 10) / 8 : (u - 0.75) * 1e-3;
+      });
+      const ranks = [0, size - 1, Math.floor(size / 2), Math.floor(size / 3), Math.min(1, size - 1)];
+      const x = gb.tensor(data, [rows, size]);
+      const out = gb.wrap(gb.engine.orderStatistics(x.storage('test'), rows, size, ranks), [
+        rows,
+        ranks.length,
+      ]);
+      const want: number[] = [];
+      for (let row = 0; row < rows; row++) {
+        const sorted = Float64Array.from(data.subarray(row * size, (row + 1) * size)).sort(); // NaN last
+        for (const k of ranks) want.push(sorted[k]);
+      }
+      // Exact: a selection returns one of the inputs (a zero's sign may differ from the sort's; 0 == -0).
+      expectClose(await out.data(), want, { rtol: 0, atol: 0 }, `rows=${rows} size=${size}`);
+      x.dispose();
+      out.dispose();
+    }
+  });
+
+  it('long lanes (selected, not sorted) give the same quantiles as the definition', async () => {
+    const gb = use();
+    const [lanes, n] = [3, 3001];
+    const data = randomData(lanes * n, 9, 4);
+    data[2 * n + 17] = Number.NaN; // the last lane holds a NaN
+    const x = gb.tensor(data, [lanes, n]);
+    const qs = [0, 0.013, 0.5, 0.9, 1];
+    const got = await stats.quantile(x, qs, 1).data(); // (q, lanes)
+    const want = qs.flatMap((q) =>
+      Array.from({ length: lanes }, (_, l) =>
+        l === 2 ? Number.NaN : quantileRef(Array.from(data.subarray(l * n, (l + 1) * n)), q),
+      ),
+    );
+    expectClose(got, want, TOL, 'quantiles of long lanes');
+    expectClose(
+      [await stats.median(x.slice([0], [1])).item()],
+      [quantileRef(Array.from(data.subarray(0, n)), 0.5)],
+      TOL,
+    );
+  });
+
   it('quantiles have gradients (on the one or two sorted values used)', async () => {
     const gb = use();
     const x = gb.tensor(randomData(13, 4), [13]);

@@ -288,6 +288,12 @@ export interface Backend {
    * a division can guess the bin before the edges decide it. Exact counts, as float32 integers.
    */
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage;
+  /**
+   * Order statistics: the values at sorted positions `ranks` (integers in [0, size)) of each of `rows`
+   * contiguous rows of `size` elements, (rows, ranks.length), without sorting. The order is the float's
+   * total order: -0 before +0, NaN last (what sort gives, but for the sign of a zero among tied zeros).
+   */
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage;
 }
 
 // Linear algebra

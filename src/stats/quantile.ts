@@ -1,11 +1,17 @@
-// stats.quantile, stats.median and stats.ecdf: order statistics from one sort on the device. Quantiles use
-// NumPy's default ('linear') rule: q maps to the virtual position (n - 1) q between two sorted values,
-// interpolated with NumPy's two-sided lerp; a lane holding NaN gives NaN, as in NumPy.
-import { scoped } from '../autodiff';
+// stats.quantile, stats.median and stats.ecdf: order statistics on the device. Quantiles use NumPy's default
+// ('linear') rule: q maps to the virtual position (n - 1) q between two sorted values, interpolated with
+// NumPy's two-sided lerp; a lane holding NaN gives NaN, as in NumPy. Long lanes take only the few order
+// statistics needed (Backend.orderStatistics, a radix selection); under grad(), and for short lanes, a sort.
+import { isRecording, scoped } from '../autodiff';
 import { describe, GradboxError } from '../errors';
 import { normalizeAxis } from '../shape';
 import type { Tensor } from '../tensor';
 import { checkTensor } from './common';
+
+/** Lanes at least this long are selected rather than sorted (when no gradient is recorded). */
+const SELECT_FROM = 1024;
+/** At most this many (lane, rank) pairs per selection: its counters take 8 KiB each. */
+const SELECT_SLOTS = 4096;
 
 function checkQuantiles(op: string, q: unknown): number[] {
   const list =
@@ -65,10 +71,20 @@ export function quantile(x: Tensor, q: number | readonly number[], axis?: number
       base.push(frac >= 0.5 ? above : below);
       coef.push(frac >= 0.5 ? frac - 1 : frac);
     }
-    const sorted = lanes.sort(-1);
-    const pick = (idx: number[]) => sorted.gather(gb.tensor(idx), -1);
+    // Positions lo, hi and n - 1 (whose value says whether the lane holds NaN, which sorts last).
+    const ranks = [...new Set([...lo, ...hi, n - 1])].sort((a, b) => a - b);
+    const lanesCount = lanes.size / n;
+    let pick: (idx: number[]) => Tensor;
+    if (!isRecording(gb) && n >= SELECT_FROM && lanesCount * ranks.length <= SELECT_SLOTS) {
+      const stats = gb.engine.orderStatistics(lanes.storage(op), lanesCount, n, ranks);
+      const chosen = gb.wrap(stats, [...lanes.shape.slice(0, -1), ranks.length]);
+      pick = (idx) => chosen.gather(gb.tensor(idx.map((k) => ranks.indexOf(k))), -1);
+    } else {
+      const sorted = lanes.sort(-1);
+      pick = (idx) => sorted.gather(gb.tensor(idx), -1);
+    }
     let out = pick(base).add(pick(hi).sub(pick(lo)).mul(gb.tensor(coef))); // (..., m)
-    // Sorting puts NaN last, so a lane's last value says whether it holds any.
+    // NaN sorts last, so a lane's last value says whether it holds any.
     const last = pick([n - 1]);
     out = last.notEqual(last).where(Number.NaN, out);
     if (typeof q === 'number') return out.reshape(out.shape.slice(0, -1));

@@ -178,6 +178,9 @@ export class CpuBackend implements Backend {
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
     return statsKernels.histogram(cpu(x), cpu(edges), bins, uniform);
   }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(cpu(x), rows, size, ranks);
+  }
 }
 
 export type { Operand };

@@ -297,4 +297,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
     return statsKernels.histogram(this.runner, gpu(x), gpu(edges), bins, uniform, this.variants.histogram);
   }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(this.runner, gpu(x), rows, size, ranks);
+  }
 }

@@ -63,3 +63,72 @@ export function histogram(
   });
   return out;
 }
+
+/** The passes of the radix selection: which key bits each counts (shaders/stats.wgsl, select_*). */
+const SELECT_PASSES = [
+  { shift: 21, width: 11 },
+  { shift: 10, width: 11 },
+  { shift: 0, width: 10 },
+];
+const SELECT_BUCKETS = 2048;
+
+/**
+ * The values at sorted positions `ranks` of each of `rows` rows of `size` (rows, ranks.length), by radix
+ * selection: three counting passes and picks over the float's order-preserving key, no sort.
+ */
+export function orderStatistics(
+  r: GpuRunner,
+  x: GpuStorage,
+  rows: number,
+  size: number,
+  ranks: readonly number[],
+): GpuStorage {
+  const slots = rows * ranks.length;
+  const params = (pass: number) =>
+    new Params().u32(
+      size,
+      rows,
+      ranks.length,
+      SELECT_PASSES[pass].shift,
+      SELECT_PASSES[pass].width,
+      pass === 0 ? 1 : 0,
+    );
+  const wanted = r.upload(Float32Array.from(ranks));
+  const state = r.alloc(2 * slots);
+  r.dispatch({
+    shader: SHADERS.stats,
+    entry: 'select_init',
+    params: params(0),
+    buffers: [wanted, state],
+    workgroups: gridFor(slots, WG),
+  });
+  for (let pass = 0; pass < SELECT_PASSES.length; pass++) {
+    const counts = fill(r, 0, slots * SELECT_BUCKETS);
+    r.dispatch({
+      shader: SHADERS.stats,
+      entry: 'select_count',
+      params: params(pass),
+      buffers: [x, state, counts],
+      workgroups: gridFor(rows * size, WG),
+    });
+    r.dispatch({
+      shader: SHADERS.stats,
+      entry: 'select_pick',
+      params: params(pass),
+      buffers: [counts, state],
+      workgroups: gridFor(slots, WG),
+    });
+    r.free(counts);
+  }
+  const out = r.alloc(slots);
+  r.dispatch({
+    shader: SHADERS.stats,
+    entry: 'select_finish',
+    params: params(0),
+    buffers: [state, out],
+    workgroups: gridFor(slots, WG),
+  });
+  r.free(wanted);
+  r.free(state);
+  return out;
+}
