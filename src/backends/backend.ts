@@ -294,7 +294,66 @@ export interface Backend {
    * total order: -0 before +0, NaN last (what sort gives, but for the sign of a zero among tied zeros).
    */
   orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage;
+  // Probability: special functions and samplers
+  /**
+   * out[i] = f(operands at i) for a special function of one, two or three arguments (see SPECIAL_ARITY),
+   * broadcast like binary: lgamma(x), gammaP(a, x), betaI(a, b, x), ...
+   */
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage;
+  /**
+   * `length` draws of a family that needs a rejection or search sampler (see SAMPLER_FAMILIES), element i
+   * reading its parameters at i % batch. Element i owns a Philox stream of its own, the blocks
+   * (counter + i, 0, j, 0) for j = 0, 1, ... under `key`, consumed in the same order on every backend.
+   */
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage;
 }
+
+// Probability: special functions and samplers
+/** Special functions as elementwise ops. The order is shared with shaders/special.wgsl. */
+export const SPECIAL_OPS = [
+  'lgamma',
+  'digamma',
+  'trigamma',
+  'erfinv',
+  'erfc',
+  'erfcinv',
+  'gammaP',
+  'gammaQ',
+  'betaI',
+] as const;
+export type SpecialOp = (typeof SPECIAL_OPS)[number];
+/** How many arguments each special function takes. */
+export const SPECIAL_ARITY: Record<SpecialOp, 1 | 2 | 3> = {
+  lgamma: 1,
+  digamma: 1,
+  trigamma: 1,
+  erfinv: 1,
+  erfc: 1,
+  erfcinv: 1,
+  gammaP: 2,
+  gammaQ: 2,
+  betaI: 3,
+};
+
+/**
+ * Samplers with a loop per element. The order is shared with shaders/distributions.wgsl.
+ * - gamma: params [concentration] (batch): Gamma(concentration, rate 1) by Marsaglia and Tsang.
+ * - poisson: params [rate]: inversion below rate 10, Hormann's PTRS from 10.
+ * - binomial: params [count, probs]: inversion below count * min(p, 1 - p) = 10, Hormann's BTRS above.
+ * - categorical: params [cdf] (batch, width), each row non-decreasing: the first j with cdf[j] > u cdf[-1].
+ * - multinomial: params [count (batch), probs (batch, width)]: rows of `width` counts (length rows in all,
+ *   so the output has length * width elements) by conditional binomials.
+ */
+export const SAMPLER_FAMILIES = ['gamma', 'poisson', 'binomial', 'categorical', 'multinomial'] as const;
+export type SamplerFamily = (typeof SAMPLER_FAMILIES)[number];
 
 // Linear algebra
 /** Which triangle of op(A) a triangular solve uses, whether op(A) = A^T, and whether its diagonal is 1. */

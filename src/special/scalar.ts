@@ -68,18 +68,9 @@ function stirlingCorrection(x: number): number {
   return sum;
 }
 
-/** lgamma(1 + z) for |z| <= 0.5 from its Taylor series -gamma z + sum_k (-1)^k zeta(k) z^k / k: no cancellation near the root z = 0. */
+/** lgamma(1 + z) = lgamma(2 + z) - log(1 + z) for |z| <= 0.5: no cancellation near the root z = 0. */
 function lgamma1pSeries(z: number): number {
-  // The zeta(k) = 1 + (zeta(k) - 1) split sums the 1s as -log(1 + z) + z, exactly known.
-  let sum = 0;
-  let p = -z;
-  for (let k = 2; k <= 60; k++) {
-    p *= -z; // (-z)^k
-    const term = (ZETA_MINUS_ONE[k] * p) / k;
-    sum += term;
-    if (Math.abs(term) <= 1e-17 * Math.abs(sum)) break;
-  }
-  return -EULER_GAMMA * z + z - Math.log1p(z) + sum;
+  return lgamma2pSeries(z) - Math.log1p(z);
 }
 
 /** lgamma(2 + z) for |z| <= 0.5: (1 - gamma) z + sum_k (-1)^k (zeta(k) - 1) z^k / k. */
@@ -123,11 +114,13 @@ export function lgamma(x: number): number {
   return (x - 0.5) * Math.log(x) - x + LOG_SQRT_2PI + stirlingCorrection(x);
 }
 
-/** sin(pi x) with the argument reduced exactly to [-1, 1] first (so tiny x keep their digits), exact zeros at the integers. */
+/** sin(pi x) from x = n + r, r in [-1/2, 1/2] (exact): (-1)^n sin(pi r), relative accuracy kept near the integers. */
 function sinPi(x: number): number {
-  const r = x - 2 * Math.round(x / 2);
-  if (Number.isInteger(r)) return 0;
-  return Math.sin(Math.PI * r);
+  const n = Math.round(x);
+  const r = x - n;
+  if (r === 0) return 0;
+  const s = Math.sin(Math.PI * r);
+  return n % 2 === 0 ? s : -s;
 }
 
 /** tan(pi x) with the argument reduced to (-1/2, 1/2]. */

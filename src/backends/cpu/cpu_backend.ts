@@ -8,8 +8,10 @@ import type {
   OptimizerHyper,
   OptimizerRule,
   ReduceOp,
+  SamplerFamily,
   ScanOp,
   SoftmaxMode,
+  SpecialOp,
   Storage,
   TriangularSolveOptions,
   UnaryOp,
@@ -17,6 +19,8 @@ import type {
 import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
+import { sample } from './distributions';
+import { special } from './special';
 import * as linalg from './linalg';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
@@ -180,6 +184,21 @@ export class CpuBackend implements Backend {
   }
   orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
     return statsKernels.orderStatistics(cpu(x), rows, size, ranks);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return special(op, operands, outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return sample(this.F, family, params.map(cpu), batch, length, key, counter, width);
   }
 }
 

@@ -14,6 +14,9 @@ import scatterWgsl from '../../../shaders/scatter.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import sortWgsl from '../../../shaders/sort.wgsl?raw';
 import statsWgsl from '../../../shaders/stats.wgsl?raw';
+// Probability: special functions and samplers
+import distributionsWgsl from '../../../shaders/distributions.wgsl?raw';
+import specialWgsl from '../../../shaders/special.wgsl?raw';
 import type { ShaderSource } from './runner';
 
 function withCommon(name: string, code: string): ShaderSource {
@@ -40,6 +43,9 @@ export const SHADERS = {
   linalg: withCommon('linalg', linalgWgsl),
   // Statistics
   stats: withCommon('stats', statsWgsl),
+  // Probability: special functions (on elementwise.wgsl's addressing) and samplers (on random.wgsl's Philox)
+  special: withCommon('special', `${elementwiseWgsl}\n${specialWgsl}`),
+  distributions: withCommon('distributions', `${randomWgsl}\n${distributionsWgsl}`),
 } satisfies Record<string, ShaderSource>;
 
 export type ShaderName = keyof typeof SHADERS;

@@ -14,8 +14,10 @@ import {
   type OptimizerHyper,
   type OptimizerRule,
   type ReduceOp,
+  type SamplerFamily,
   type ScanOp,
   type SoftmaxMode,
+  type SpecialOp,
   type Storage,
   type TriangularSolveOptions,
   UNARY_OPS,
@@ -25,6 +27,7 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+import * as distributionKernels from './kernels/distributions';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -299,5 +302,29 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
     return statsKernels.orderStatistics(this.runner, gpu(x), rows, size, ranks);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return distributionKernels.special(this.runner, op, operands.map(gpuOperand), outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return distributionKernels.sample(
+      this.runner,
+      family,
+      params.map(gpu),
+      batch,
+      length,
+      key,
+      counter,
+      width,
+    );
   }
 }
