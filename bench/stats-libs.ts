@@ -4,7 +4,7 @@
 // has; the suite runs those and records a skipped row, with the reason, for the others.
 import * as jax from '@jax-js/jax';
 import * as tf from '@tensorflow/tfjs';
-import { createContext, stats, type Tensor } from '../src/index';
+import { createContext, dist, stats, type Tensor } from '../src/index';
 import type { Lib, LibHandle, OpName } from './libs-core';
 import type { BenchRun } from './runner';
 import { BOOTSTRAP_LEVEL, HISTOGRAM, QUARTILES, SAMPLERS, type StatsOp, statsCases } from './stats';
@@ -91,12 +91,21 @@ export function gradboxStats(backend: 'webgpu' | 'cpu'): StatsPeer {
       m.dispose();
       return d;
     };
+    // The samplers of the suite's distributions (dist.*.sample: Box-Muller, Marsaglia-Tsang, PTRS, search).
+    const families: Partial<Record<StatsOp, () => dist.Distribution>> = {
+      sampleNormal: () => new dist.Normal(gb, { mean: 0, std: 1 }),
+      sampleGamma: () => new dist.Gamma(gb, { concentration: SAMPLERS.sampleGamma.concentration, rate: 1 }),
+      samplePoisson: () => new dist.Poisson(gb, { rate: SAMPLERS.samplePoisson.rate }),
+      sampleCategorical: () => new dist.Categorical(gb, { probs: [...SAMPLERS.sampleCategorical.probs] }),
+    };
     return {
       build(op, inputs) {
-        if (op === 'sampleNormal') {
+        const family = families[op];
+        if (family) {
           const n = inputs[0].data[0];
-          const draw = () => gb.randn([n]);
-          return { queue: () => draw().dispose(), read: () => moments(draw), dispose() {} };
+          const d = family();
+          const draw = () => d.sample([n]);
+          return { queue: () => draw().dispose(), read: () => moments(draw), dispose: () => d.dispose() };
         }
         const x = gb.tensor(inputs[0].data, inputs[0].shape);
         const result = (): Tensor => {
@@ -143,8 +152,7 @@ export function gradboxStats(backend: 'webgpu' | 'cpu'): StatsPeer {
       dispose: async () => gb.dispose(),
     };
   });
-  const notYet = 'not in this build of gradbox';
-  return { lib, missing: { sampleGamma: notYet, samplePoisson: notYet, sampleCategorical: notYet } };
+  return { lib, missing: {} };
 }
 
 // tfjs -----------------------------------------------------------------------------------------------

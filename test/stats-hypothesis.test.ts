@@ -2,7 +2,7 @@
 // scripts/fixtures/stats.py): ttest1, ttest2 (Welch and pooled), ttestPaired, chiSquareTest and ksTest,
 // statistic to 1e-5 relative and p-value to 1e-4 absolute (the issue's bar), on odd sample sizes; bad input.
 import { expect, it } from 'vitest';
-import { stats, type Tensor } from '../src/index';
+import { dist, stats, type Tensor } from '../src/index';
 import fixture from './fixtures/stats.json';
 import { eachBackend, held } from './helpers/backends';
 
@@ -83,6 +83,17 @@ eachBackend('stats hypothesis tests', (use) => {
       const r = await stats.ksTest(x, c.distribution === 'norm' ? { cdf } : cdf);
       expectScipy(r, c, `ksTest ${c.distribution} n=${c.x.length}`);
       expect(r.df).toBe(c.x.length);
+      // The same test against the dist family itself (its cdf is erfc-based: as accurate as the erf above).
+      if (c.distribution === 'norm') {
+        const d = new dist.Normal(gb, { mean: a, std: b });
+        expectScipy(await stats.ksTest(x, d), c, `ksTest dist.Normal n=${c.x.length}`);
+      } else {
+        expectScipy(
+          await stats.ksTest(x, new dist.Exponential(gb, { rate: 1 })),
+          c,
+          `ksTest dist.Exponential`,
+        );
+      }
     }
   });
 

@@ -5,7 +5,7 @@
 // closed-form estimates; gradients by checkGrad; bad input; nothing leaks.
 import { expect, it } from 'vitest';
 import type { HistogramVariant } from '../src/backends/webgpu/kernels/stats';
-import { GradboxError, stats, type Tensor } from '../src/index';
+import { dist, GradboxError, stats, type Tensor } from '../src/index';
 import fixture from './fixtures/stats.json';
 import { eachBackend, held, withVariant } from './helpers/backends';
 import { expectClose, lcg, randomData } from './helpers/close';
@@ -457,6 +457,37 @@ eachBackend('stats.fitMLE', (use) => {
     expect(await mu0.item()).toBe(0); // the initial tensors are left alone
     for (const p of fit.params) p.dispose();
     expect(held(gb)).toEqual(before);
+  });
+
+  it("works with dist's logProb: a Normal and a Poisson rate fitted to their closed-form MLEs", async () => {
+    const gb = use();
+    const r = lcg(8);
+    const heights = Array.from({ length: 301 }, () => 170 + 7 * (r() + r() + r() + r() - 2));
+    const data = gb.tensor(heights);
+    const n = heights.length;
+    const mean = heights.reduce((a, b) => a + b, 0) / n;
+    const sd = Math.sqrt(heights.reduce((a, v) => a + (v - mean) ** 2, 0) / n);
+    // Start near the data's scale (Adam's steps are about lr each): mu from 165, log sigma from log 3.
+    const normal = await stats.fitMLE(
+      (mu, logSigma) => new dist.Normal(gb, { mean: mu, std: logSigma.exp() }).logProb(data),
+      [gb.tensor(165), gb.tensor(Math.log(3))],
+      { steps: 300, lr: 0.1 },
+    );
+    const [mu, logSigma] = await Promise.all(normal.params.map((p) => p.item()));
+    expect(mu).toBeCloseTo(mean, 2);
+    expect(Math.exp(logSigma)).toBeCloseTo(sd, 2);
+    const counts = Array.from({ length: 97 }, () => Math.floor(r() * 5) + Math.floor(r() * 4)); // mean ~3.5
+    const k = gb.tensor(counts);
+    const poisson = await stats.fitMLE(
+      (logRate) => new dist.Poisson(gb, { rate: logRate.exp() }).logProb(k),
+      [gb.tensor(0)],
+      {
+        steps: 400,
+        lr: 0.05,
+      },
+    );
+    const rate = Math.exp(await poisson.params[0].item());
+    expect(rate).toBeCloseTo(counts.reduce((a, b) => a + b, 0) / counts.length, 3);
   });
 
   it('bad input', async () => {
