@@ -1,6 +1,7 @@
 // The libraries a benchmark compares, behind one small interface, and gradbox's own entries (WebGPU
 // with each kernel rung pinnable, and the CPU). No browser-only imports: bench/node.ts uses this in Node.
 import { type Context, createContext, linalg, type Tensor } from '../src/index';
+import type { StatsOp } from './stats';
 
 /** One op of a suite, run by a library on inputs it already holds. */
 export type OpName =
@@ -22,7 +23,9 @@ export type OpName =
   | 'solve'
   | 'qr'
   | 'eigh'
-  | 'svd';
+  | 'svd'
+  // Statistics (bench/stats.ts: run by the suite's own libraries in bench/stats-libs.ts)
+  | StatsOp;
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -110,6 +113,8 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor | Tensor[] {
       const { u, s, vt } = linalg.svd(a);
       return [u, s, vt];
     }
+    default:
+      throw new Error(`${op}: a stats op, run by the stats suite's libraries (bench/stats-libs.ts)`);
   }
 }
 

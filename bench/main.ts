@@ -1,7 +1,7 @@
 // The benchmark page: every suite on every library in one page on one adapter. Each result is checked
 // against a float64 reference before it is timed (warm-up, then repetitions, median and spread); GPU
 // kernel time from timestamp queries is kept apart from end-to-end time with readback.
-// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,linalg,train,auto
+// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,linalg,train,auto,stats
 import { createContext } from '../src/index';
 import { gradboxLib, type Lib, tfjsLib } from './libs';
 import { jaxLib } from './libs-jax';
@@ -9,11 +9,23 @@ import { mlMatrixLib } from './libs-mlmatrix';
 import { BenchRun, type Row } from './runner';
 import { type Limits, measureLimits } from './limits';
 import { cases } from './suites';
+import { gradboxStats, jaxStats, runStatsSuite, tfjsStats } from './stats-libs';
 import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WORKLOADS } from './train';
 
 const q = new URLSearchParams(location.search);
 const QUICK = q.has('quick');
-const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'train', 'auto'];
+const ALL = [
+  'limits',
+  'matmul',
+  'ladder',
+  'reductions',
+  'elementwise',
+  'scan',
+  'linalg',
+  'train',
+  'auto',
+  'stats',
+];
 const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
 
 const out = document.getElementById('out')!;
@@ -175,6 +187,17 @@ async function main() {
       const list = v === 'naive' ? srt.filter((c) => c.shapes[0][c.shapes[0].length - 1] <= 1000) : srt;
       await run.runLib(gradboxLib('webgpu', { sort: v }), list, 'ladder', `sort_${v}`);
     }
+  }
+  // Statistics: samplers, histogram, quartiles, bootstrap (bench/stats.ts), against tfjs and jax-js.
+  if (SUITES.includes('stats')) {
+    await runStatsSuite(run, QUICK, [
+      gradboxStats('webgpu'),
+      gradboxStats('cpu'),
+      ...(['webgpu', 'wasm', 'cpu'] as const).map((b) => tfjsStats(tfjsLib(b))),
+      // jax-js's wasm device first: a failure of its WebGPU device may leave it unusable.
+      jaxStats('wasm'),
+      jaxStats('webgpu'),
+    ]);
   }
   const training: TrainRow[] = [];
   if (SUITES.includes('train')) {

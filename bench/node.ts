@@ -9,6 +9,7 @@ import { mlMatrixLib } from './libs-mlmatrix';
 import { tfjsLib } from './libs-tfjs';
 import { BenchRun } from './runner';
 import { cases } from './suites';
+import { gradboxStats, jaxStats, runStatsSuite, tfjsStats } from './stats-libs';
 
 const quick = process.argv.includes('--quick');
 const run = new BenchRun(quick, (line) => console.log(`  ${line}`));
@@ -33,6 +34,13 @@ for (const lib of [gradboxLib('webgpu'), gradboxLib('cpu'), jaxLib('wasm'), mlMa
     'linalg',
   );
 }
+// Statistics (bench/stats.ts): no tfjs webgpu/wasm or jax-js webgpu in Node.
+await runStatsSuite(run, quick, [
+  gradboxStats('webgpu'),
+  gradboxStats('cpu'),
+  tfjsStats(tfjsLib('cpu')),
+  jaxStats('wasm'),
+]);
 const date = new Date().toISOString();
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-node-${adapter

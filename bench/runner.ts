@@ -19,7 +19,7 @@ export interface Row {
   kernelMs?: number | null;
   /** With the readback of the result. */
   endToEndMs?: number;
-  unit?: 'GFLOP/s' | 'GB/s';
+  unit?: 'GFLOP/s' | 'GB/s' | 'Msamples/s';
   value?: number;
   check?: string;
   skipped?: string;
@@ -87,8 +87,10 @@ export class BenchRun {
         e2e.push(performance.now() - s);
       }
       const ms = median(wall);
-      const unit = c.cost.flops ? 'GFLOP/s' : 'GB/s';
-      const value = (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
+      const unit = c.cost.samples ? 'Msamples/s' : c.cost.flops ? 'GFLOP/s' : 'GB/s';
+      const value = c.cost.samples
+        ? c.cost.samples / ms / 1e3
+        : (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
       return {
         ...base,
         reps: reps * times,
@@ -137,7 +139,7 @@ export class BenchRun {
         });
         continue;
       }
-      const cost = c.cost.flops ?? c.cost.bytes ?? 1;
+      const cost = c.cost.flops ?? c.cost.bytes ?? c.cost.samples ?? 1;
       const key = c.estimateKey ?? c.op;
       const prev = last.get(key);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;

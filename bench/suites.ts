@@ -4,15 +4,18 @@ import type { OpName } from './libs';
 import { linalgCases } from './suites-linalg';
 
 export interface Case {
-  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan' | 'linalg';
+  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan' | 'linalg' | 'stats';
   name: string;
   op: OpName;
   shapes: number[][];
-  /** FLOPs (matmul) or bytes read + written (memory-bound ops). */
-  cost: { flops?: number; bytes?: number };
+  /** FLOPs (matmul) or bytes read + written (memory-bound ops); samples drawn or processed (stats). */
+  cost: { flops?: number; bytes?: number; samples?: number };
   /** Returns null when `got` is right, else a message with the first mismatch. */
   check(inputs: Float32Array[], got: Float32Array): string | null;
-  /** Inputs of their own (e.g. positive-definite matrices) instead of uniform numbers in [-1, 1]. */
+  /**
+   * Inputs of their own (e.g. positive-definite matrices; stats: a sample size) instead of uniform numbers
+   * in [-1, 1] of `shapes`.
+   */
   makeInputs?(): Float32Array[];
   /** What a passed check verified, for the report (default: all outputs, or 256 samples for matmul). */
   checkNote?: string;

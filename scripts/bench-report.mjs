@@ -15,7 +15,8 @@ function adapterLine(r) {
 
 function limitOf(r, row) {
   if (!r.limits || row.value === undefined) return null;
-  return row.unit === 'GFLOP/s' ? row.value / r.limits.fmaGflops : row.value / r.limits.copyKernelGBs;
+  if (row.unit === 'GFLOP/s') return row.value / r.limits.fmaGflops;
+  return row.unit === 'GB/s' ? row.value / r.limits.copyKernelGBs : null;
 }
 
 function ratioToGradbox(r, row) {
@@ -54,7 +55,7 @@ export function markdown(r) {
     );
     out.push(r.limits.detail, '');
   }
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'stats']) {
     const rs = r.rows.filter((x) => x.suite === suite);
     if (!rs.length) continue;
     out.push(`## ${suite}`, '');
@@ -136,7 +137,7 @@ function chart(title, bars, unit) {
 
 export function reportHtml(r) {
   const charts = [];
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'stats']) {
     const rs = r.rows.filter((x) => x.suite === suite && x.value);
     for (const c of [...new Set(rs.map((x) => x.case))]) {
       const bars = rs

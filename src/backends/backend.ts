@@ -306,6 +306,20 @@ export interface Backend {
    * columns), `perm` (batch, m) and `sign` (batch) as in lu().
    */
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage };
+  // Statistics
+  /**
+   * Counts of x's elements per bin between `edges` (bins + 1 values that never decrease): bin b holds the
+   * v with edges[b] <= v < edges[b + 1], the last bin also v == edges[bins] (NumPy's histogram); NaN and
+   * values outside [edges[0], edges[bins]] are not counted. `uniform` says the edges are evenly spaced, so
+   * a division can guess the bin before the edges decide it. Exact counts, as float32 integers.
+   */
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage;
+  /**
+   * Order statistics: the values at sorted positions `ranks` (integers in [0, size)) of each of `rows`
+   * contiguous rows of `size` elements, (rows, ranks.length), without sorting. The order is the float's
+   * total order: -0 before +0, NaN last (what sort gives, but for the sign of a zero among tied zeros).
+   */
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage;
   // Probability: special functions and samplers
   /**
    * out[i] = f(operands at i) for a special function of one, two or three arguments (see SPECIAL_ARITY),

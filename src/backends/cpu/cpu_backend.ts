@@ -31,6 +31,7 @@ import { reduce, softmax } from './reduce';
 import { stridedInto, stridedRead } from './shape';
 import { scan, sort } from './scan';
 import { bincount, randint, segmentSum } from './scatter';
+import * as statsKernels from './stats';
 import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
@@ -193,6 +194,13 @@ export class CpuBackend implements Backend {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.luPanel(cpu(x), batch, m, b);
+  }
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(cpu(x), cpu(edges), bins, uniform);
+  }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(cpu(x), rows, size, ranks);
   }
   // Probability: special functions and samplers
   special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {

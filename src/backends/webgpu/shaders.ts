@@ -18,6 +18,7 @@ import scanWgsl from '../../../shaders/scan.wgsl?raw';
 import scatterWgsl from '../../../shaders/scatter.wgsl?raw';
 import softmaxWgsl from '../../../shaders/softmax.wgsl?raw';
 import sortWgsl from '../../../shaders/sort.wgsl?raw';
+import statsWgsl from '../../../shaders/stats.wgsl?raw';
 // Probability: special functions and samplers
 import distributionsWgsl from '../../../shaders/distributions.wgsl?raw';
 import specialWgsl from '../../../shaders/special.wgsl?raw';
@@ -50,6 +51,8 @@ export const SHADERS = {
   // Linear algebra: QR, blocked LU panels (issue 10)
   linalgQr: withCommon('linalg_qr', linalgQrWgsl),
   linalgBlocked: withCommon('linalg_blocked', linalgBlockedWgsl),
+  // Statistics
+  stats: withCommon('stats', statsWgsl),
   // Probability: special functions (on elementwise.wgsl's addressing) and samplers (on random.wgsl's Philox)
   special: withCommon('special', `${elementwiseWgsl}\n${specialWgsl}`),
   distributions: withCommon('distributions', `${randomWgsl}\n${distributionsWgsl}`),

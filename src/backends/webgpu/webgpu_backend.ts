@@ -42,6 +42,8 @@ import * as scanKernels from './kernels/scan';
 import type { ScanVariant, SortVariant } from './kernels/scan';
 import * as scatterKernels from './kernels/scatter';
 import type { ScatterVariant } from './kernels/scatter';
+import * as statsKernels from './kernels/stats';
+import type { HistogramVariant } from './kernels/stats';
 import { bindingOf, GpuRunner, type GpuStorage, type PipelineSpec } from './runner';
 import { SHADERS } from './shaders';
 
@@ -98,6 +100,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     // Linear algebra: QR, small matrices (issue 10)
     qr: QrVariant;
     linalg: LinalgVariant;
+    // Statistics
+    histogram: HistogramVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -109,6 +113,8 @@ export class WebGpuBackend implements Backend, GpuInterop {
     jacobi: 'auto',
     qr: 'auto',
     linalg: 'auto',
+    // Statistics
+    histogram: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -318,6 +324,13 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return luPanel(this.runner, gpu(x), batch, m, b);
+  }
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(this.runner, gpu(x), gpu(edges), bins, uniform, this.variants.histogram);
+  }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(this.runner, gpu(x), rows, size, ranks);
   }
   // Probability: special functions and samplers
   special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
