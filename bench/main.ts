@@ -188,17 +188,6 @@ async function main() {
       await run.runLib(gradboxLib('webgpu', { sort: v }), list, 'ladder', `sort_${v}`);
     }
   }
-  // Statistics: samplers, histogram, quartiles, bootstrap (bench/stats.ts), against tfjs and jax-js.
-  if (SUITES.includes('stats')) {
-    await runStatsSuite(run, QUICK, [
-      gradboxStats('webgpu'),
-      gradboxStats('cpu'),
-      ...(['webgpu', 'wasm', 'cpu'] as const).map((b) => tfjsStats(tfjsLib(b))),
-      // jax-js's wasm device first: a failure of its WebGPU device may leave it unusable.
-      jaxStats('wasm'),
-      jaxStats('webgpu'),
-    ]);
-  }
   const training: TrainRow[] = [];
   if (SUITES.includes('train')) {
     budget.seconds = QUICK ? 1 : 3;
@@ -257,6 +246,19 @@ async function main() {
           closeness: Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length),
         });
     }
+  }
+  // Statistics: samplers, histogram, quartiles, bootstrap (bench/stats.ts), against tfjs and jax-js. Last:
+  // jax-js's WebGPU device fails on some adapters (SwiftShader) and can drop the page's WebGPU instance,
+  // every device with it, so nothing of gradbox's runs after it.
+  if (SUITES.includes('stats')) {
+    await runStatsSuite(run, QUICK, [
+      gradboxStats('webgpu'),
+      gradboxStats('cpu'),
+      ...(['webgpu', 'wasm', 'cpu'] as const).map((b) => tfjsStats(tfjsLib(b))),
+      // jax-js's wasm device first: a failure of its WebGPU device may leave it unusable.
+      jaxStats('wasm'),
+      jaxStats('webgpu'),
+    ]);
   }
   window.__bench = {
     quick: QUICK,
