@@ -1,4 +1,5 @@
-// Symmetric eigendecomposition (two-sided Jacobi) and SVD (one-sided Jacobi), one workgroup per matrix.
+// Symmetric eigendecomposition (two-sided Jacobi) and SVD (one-sided Jacobi), one workgroup per matrix
+// (eigh, svd) or, for batches of small matrices, one invocation per matrix (eigh_thread, svd_thread, below).
 // Each round of a sweep rotates n/2 disjoint pairs at once (round-robin pairing): a barrier, every pair's
 // rotation computed by its own invocation, a barrier, then all rotations applied together. A sweep (n-1
 // rounds) that rotates nothing ends the iteration; p.max_sweeps caps it. With IN_SHARED the work matrix
@@ -121,19 +122,21 @@ fn converged(t: u32) -> bool {
   return workgroupUniformLoad(&flag) == 0u;
 }
 
+// (scratch[a], scratch[d]) <- (c x - s y, s x + c y): one row of a rotation of two columns.
+fn rotate_scratch(a: u32, d: u32, c: f32, s: f32) {
+  let x = scratch[a];
+  let y = scratch[d];
+  scratch[a] = c * x - s * y;
+  scratch[d] = s * x + c * y;
+}
+
 // Rotates columns p, q of row `row` of V (scratch, `cols` wide) by every pair of round r.
 fn rotate_v_row(sb: u32, row: u32, r: u32, m: u32, cols: u32) {
   for (var k = 0u; k < m / 2u; k++) {
     let pq = round_robin(k, r, m);
     let s = rld(sb, 3u * k + 1u);
     if (s == 0.0) { continue; }
-    let c = rld(sb, 3u * k);
-    let a = sb + row * cols + pq.x;
-    let b = sb + row * cols + pq.y;
-    let vp = scratch[a];
-    let vq = scratch[b];
-    scratch[a] = c * vp - s * vq;
-    scratch[b] = s * vp + c * vq;
+    rotate_scratch(sb + row * cols + pq.x, sb + row * cols + pq.y, rld(sb, 3u * k), s);
   }
 }
 
@@ -530,5 +533,234 @@ fn svd(
     var v = 0.0;
     if (tall) { v = scratch[sb + i * C + j] / scratch[aux + 4u * C + j]; } else { v = wld(sb, j * R + i); }
     svd_vt[b * C * n + u32(scratch[aux + C + j]) * n + i] = scratch[aux + 2u * C + j] * v;
+  }
+}
+
+// ---- one invocation per matrix ----------------------------------------------------------------------
+// eigh_thread and svd_thread run the sweeps above one rotation after another (the pairs of a round are
+// disjoint, so that is the same as rotating them at once), with no barrier anywhere: for batches of small
+// matrices, where a workgroup's barriers cost more than its parallelism gives. Same tolerances, sweep cap,
+// ordering, signs and NaN rule. Their work lives in the scratch buffer interleaved over the batch (element
+// e of matrix b at e * batch + b), so neighbouring invocations touch neighbouring words; a column of a
+// matrix stored by rows (n wide) starts at th(b, j) with stride n * batch, one stored by columns (R long)
+// at th(b, j * R) with stride batch.
+
+const THREAD_WG: u32 = 64u;
+
+fn th(b: u32, e: u32) -> u32 { return e * p.batch + b; }
+
+// Max |x| over `len` elements at src[at..], as bits (NaN above +Inf).
+fn max_abs_bits_thread(at: u32, len: u32) -> u32 {
+  var mx = 0u;
+  for (var e = 0u; e < len; e++) { mx = max(mx, bitcast<u32>(src[at + e]) & 0x7fffffffu); }
+  return mx;
+}
+
+// V (n x n, scratch from 0) <- V P on columns p, q.
+fn rotate_v_thread(b: u32, n: u32, pq: vec2<u32>, c: f32, s: f32) {
+  for (var i = 0u; i < n; i++) { rotate_scratch(th(b, i * n + pq.x), th(b, i * n + pq.y), c, s); }
+}
+
+// Scratch per matrix: V (n x n), then the packed lower triangle of the work matrix from p.work_off.
+@compute @workgroup_size(THREAD_WG)
+fn eigh_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = flat_id(gid, nwg, THREAD_WG);
+  if (b >= p.batch) { return; }
+  let n = p.cols;
+  let a0 = b * n * n;
+  let w0 = p.work_off;
+  let bits = max_abs_bits_thread(a0, n * n);
+  if (bits >= 0x7f800000u) {
+    for (var e = 0u; e < n * n; e++) { eig_vectors[a0 + e] = nan_f32(); }
+    for (var i = 0u; i < n; i++) { eig_values[b * n + i] = nan_f32(); }
+    return;
+  }
+  let ex = scale_exponent(bits);
+  let inv = pow2(254u - ex);
+  for (var i = 0u; i < n; i++) {
+    for (var j = 0u; j <= i; j++) {
+      scratch[th(b, w0 + tri(i, j))] = (0.5 * src[a0 + i * n + j] + 0.5 * src[a0 + j * n + i]) * inv;
+    }
+    for (var j = 0u; j < n; j++) { scratch[th(b, i * n + j)] = select(0.0, 1.0, i == j); }
+  }
+  let m = n + (n & 1u);
+  for (var sweep = 0u; sweep < p.max_sweeps; sweep++) {
+    var rotated = false;
+    for (var r = 0u; r + 1u < m; r++) {
+      for (var k = 0u; k < m / 2u; k++) {
+        let pq = round_robin(k, r, m);
+        if (pq.x >= n || pq.y >= n) { continue; }
+        let ipp = th(b, w0 + tri(pq.x, pq.x));
+        let iqq = th(b, w0 + tri(pq.y, pq.y));
+        let ipq = th(b, w0 + tri(pq.x, pq.y));
+        let app = scratch[ipp];
+        let aqq = scratch[iqq];
+        let apq = scratch[ipq];
+        if (!(abs(apq) > max(EPS * sqrt(abs(app * aqq)), FLOOR))) { continue; }
+        rotated = true;
+        let cst = rotation(app, aqq, apq);
+        for (var i = 0u; i < n; i++) {
+          if (i == pq.x || i == pq.y) { continue; }
+          rotate_scratch(th(b, w0 + tri(i, pq.x)), th(b, w0 + tri(i, pq.y)), cst.x, cst.y);
+        }
+        scratch[ipp] = app - cst.z * apq;
+        scratch[iqq] = aqq + cst.z * apq;
+        scratch[ipq] = 0.0;
+        rotate_v_thread(b, n, pq, cst.x, cst.y);
+      }
+    }
+    if (!rotated) { break; }
+  }
+  // Eigenvalue i goes to its place in ascending order (ties by index), its vector with it, signed and
+  // normalised as in eigh.
+  let sc = pow2(ex);
+  for (var i = 0u; i < n; i++) {
+    let li = scratch[th(b, w0 + tri(i, i))];
+    var rank = 0u;
+    for (var j = 0u; j < n; j++) {
+      let lj = scratch[th(b, w0 + tri(j, j))];
+      if (lj < li || (lj == li && j < i)) { rank++; }
+    }
+    eig_values[b * n + rank] = li * sc;
+    let scale = sign_of_column(th(b, i), n * p.batch, n) / norm_of_column(th(b, i), n * p.batch, n);
+    for (var row = 0u; row < n; row++) {
+      eig_vectors[a0 + row * n + rank] = scale * scratch[th(b, row * n + i)];
+    }
+  }
+}
+
+// Scratch per matrix: V (C x C), W (R x C by columns) from p.work_off, then from p.aux_off per column:
+// |w_j|, |v_j|, the column of each rank, each column's rank.
+@compute @workgroup_size(THREAD_WG)
+fn svd_thread(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>) {
+  let b = flat_id(gid, nwg, THREAD_WG);
+  if (b >= p.batch) { return; }
+  let m = p.rows;
+  let n = p.cols;
+  let tall = m >= n;
+  let R = max(m, n);
+  let C = min(m, n);
+  let a0 = b * m * n;
+  let w0 = p.work_off;
+  let aux = p.aux_off;
+  let bits = max_abs_bits_thread(a0, m * n);
+  if (bits >= 0x7f800000u) {
+    for (var e = 0u; e < m * C; e++) { svd_u[b * m * C + e] = nan_f32(); }
+    for (var e = 0u; e < C * n; e++) { svd_vt[b * C * n + e] = nan_f32(); }
+    for (var e = 0u; e < C; e++) { svd_s[b * C + e] = nan_f32(); }
+    return;
+  }
+  let ex = scale_exponent(bits);
+  let inv = pow2(254u - ex);
+  for (var i = 0u; i < m; i++) {
+    for (var j = 0u; j < n; j++) {
+      let e = select(i * R + j, j * R + i, tall);
+      scratch[th(b, w0 + e)] = src[a0 + i * n + j] * inv;
+    }
+  }
+  for (var e = 0u; e < C * C; e++) { scratch[th(b, e)] = select(0.0, 1.0, e / C == e % C); }
+  let mm = C + (C & 1u);
+  let tol = EPS * max(1.0, sqrt(f32(R)));
+  let z2 = ZERO_COLUMN * ZERO_COLUMN;
+  for (var sweep = 0u; sweep < p.max_sweeps; sweep++) {
+    var rotated = false;
+    for (var r = 0u; r + 1u < mm; r++) {
+      for (var k = 0u; k < mm / 2u; k++) {
+        let pq = round_robin(k, r, mm);
+        if (pq.x >= C || pq.y >= C) { continue; }
+        var alpha = 0.0;
+        var beta = 0.0;
+        var gamma = 0.0;
+        for (var i = 0u; i < R; i++) {
+          let wp = scratch[th(b, w0 + pq.x * R + i)];
+          let wq = scratch[th(b, w0 + pq.y * R + i)];
+          alpha += wp * wp;
+          beta += wq * wq;
+          gamma += wp * wq;
+        }
+        if (!(alpha > z2 && beta > z2 && abs(gamma) > tol * sqrt(alpha * beta))) { continue; }
+        rotated = true;
+        let cst = rotation(alpha, beta, gamma);
+        for (var i = 0u; i < R; i++) {
+          rotate_scratch(th(b, w0 + pq.x * R + i), th(b, w0 + pq.y * R + i), cst.x, cst.y);
+        }
+        rotate_v_thread(b, C, pq, cst.x, cst.y);
+      }
+    }
+    if (!rotated) { break; }
+  }
+  // s_j = |w_j| / |v_j| (see svd); its rank in descending order (ties by index).
+  for (var j = 0u; j < C; j++) {
+    scratch[th(b, aux + j)] = norm_of_column(th(b, w0 + j * R), p.batch, R);
+    scratch[th(b, aux + C + j)] = norm_of_column(th(b, j), C * p.batch, C);
+  }
+  let sc = pow2(ex);
+  for (var j = 0u; j < C; j++) {
+    let nj = scratch[th(b, aux + j)];
+    let sj = nj / scratch[th(b, aux + C + j)];
+    var rank = 0u;
+    for (var i = 0u; i < C; i++) {
+      let si = scratch[th(b, aux + i)] / scratch[th(b, aux + C + i)];
+      if (si > sj || (si == sj && i < j)) { rank++; }
+    }
+    scratch[th(b, aux + 2u * C + rank)] = f32(j);
+    scratch[th(b, aux + 3u * C + j)] = f32(rank);
+    svd_s[b * C + rank] = sj * sc;
+    if (nj > ZERO_COLUMN) {
+      for (var i = 0u; i < R; i++) { scratch[th(b, w0 + j * R + i)] /= nj; }
+    }
+  }
+  // A column without a direction becomes the unit vector orthogonal to the columns before it in rank
+  // order, closest to the e_c they cover least (Gram-Schmidt, twice), as in svd.
+  for (var r = 0u; r < C; r++) {
+    let j = u32(scratch[th(b, aux + 2u * C + r)]);
+    if (scratch[th(b, aux + j)] > ZERO_COLUMN) { continue; }
+    let xj = w0 + j * R;
+    var best = 0u;
+    var best_left = -1.0;
+    for (var c = 0u; c < R; c++) {
+      var left = 1.0;
+      for (var q = 0u; q < r; q++) {
+        let u = scratch[th(b, w0 + u32(scratch[th(b, aux + 2u * C + q)]) * R + c)];
+        left -= u * u;
+      }
+      if (left > best_left) {
+        best_left = left;
+        best = c;
+      }
+    }
+    for (var c = 0u; c < R; c++) { scratch[th(b, xj + c)] = select(0.0, 1.0, c == best); }
+    for (var twice = 0u; twice < 2u; twice++) {
+      for (var q = 0u; q < r; q++) {
+        let uq = w0 + u32(scratch[th(b, aux + 2u * C + q)]) * R;
+        var h = 0.0;
+        for (var c = 0u; c < R; c++) { h += scratch[th(b, uq + c)] * scratch[th(b, xj + c)]; }
+        for (var c = 0u; c < R; c++) { scratch[th(b, xj + c)] -= h * scratch[th(b, uq + c)]; }
+      }
+    }
+    let nx = norm_of_column(th(b, xj), p.batch, R);
+    for (var c = 0u; c < R; c++) { scratch[th(b, xj + c)] /= nx; }
+  }
+  // u's column rank[j] is W's column j (tall A) or V's (wide A, A = V S W^T), signed so its largest entry
+  // is positive; vt's row rank[j] is the other one with the same sign.
+  for (var j = 0u; j < C; j++) {
+    let rank = u32(scratch[th(b, aux + 3u * C + j)]);
+    let vn = scratch[th(b, aux + C + j)];
+    var sign = 1.0;
+    if (tall) {
+      sign = sign_of_column(th(b, w0 + j * R), p.batch, R);
+    } else {
+      sign = sign_of_column(th(b, j), C * p.batch, C);
+    }
+    for (var i = 0u; i < m; i++) {
+      var v = 0.0;
+      if (tall) { v = scratch[th(b, w0 + j * R + i)]; } else { v = scratch[th(b, i * C + j)] / vn; }
+      svd_u[b * m * C + i * C + rank] = sign * v;
+    }
+    for (var i = 0u; i < n; i++) {
+      var v = 0.0;
+      if (tall) { v = scratch[th(b, i * C + j)] / vn; } else { v = scratch[th(b, w0 + j * R + i)]; }
+      svd_vt[b * C * n + rank * n + i] = sign * v;
+    }
   }
 }

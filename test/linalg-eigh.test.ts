@@ -1,7 +1,8 @@
-// linalg.eigh on both backends and both WebGPU rungs (a workgroup per matrix in workgroup memory up to
-// n = 64, the global-memory rung beyond and when pinned), against a float64 cyclic-Jacobi reference: random,
-// ill-conditioned (cond 1e4), diagonal, rank-deficient and repeated-eigenvalue matrices, batches, sizes that
-// are not multiples of anything (1, 2, 3, 7, 33, 64, 70), NaN, bad shapes, and checkGrad of its gradients.
+// linalg.eigh on both backends and every WebGPU rung ('auto', and pinned: 'thread', an invocation per
+// matrix; 'workgroup', a workgroup per matrix in workgroup memory up to n = 64; 'global', the work in a
+// scratch buffer), against a float64 cyclic-Jacobi reference: random, ill-conditioned (cond 1e4), diagonal,
+// rank-deficient and repeated-eigenvalue matrices, batches (33 x 5x5), sizes that are not multiples of
+// anything (1, 2, 3, 7, 33, 64, 70), NaN, bad shapes, and checkGrad of its gradients.
 //
 // Tolerances: a float32 Jacobi eigensolver is backward stable: it returns the exact eigenpairs of A + E with
 // |E| ~ (rotations per entry) eps32 |A|. So eigenvalues and residuals |A v - lambda v| are within TOL(n) |A|
@@ -78,9 +79,9 @@ const logSpaced = (n: number, cond: number) =>
   Array.from({ length: n }, (_, i) => cond ** (-i / Math.max(1, n - 1)));
 
 eachBackend('linalg.eigh', (use, backend) => {
-  // The workgroup rung where n fits (n <= 64), and the global rung pinned for the same matrices.
-  for (const rung of ['auto', 'global'] as const) {
-    if (backend === 'cpu' && rung === 'global') continue;
+  // Every rung pinned for the same matrices ('workgroup' runs the global rung where n > 64), and 'auto'.
+  for (const rung of ['auto', 'thread', 'workgroup', 'global'] as const) {
+    if (backend === 'cpu' && rung !== 'auto') continue;
     const pin = (gb: Context, body: () => Promise<void>) => withVariant(gb, 'jacobi', rung, body);
 
     it(`random symmetric matrices, sizes and batches (${rung})`, async () => {
@@ -91,6 +92,7 @@ eachBackend('linalg.eigh', (use, backend) => {
           [[], 1],
           [[], 2],
           [[5], 3],
+          [[33], 5],
           [[2, 3], 7],
           [[], 33],
           [[2], 64],
@@ -149,7 +151,7 @@ eachBackend('linalg.eigh', (use, backend) => {
       });
     });
 
-    it(`n = 70, past workgroup memory: the global rung (${rung})`, async () => {
+    it(`n = 70, past workgroup memory (${rung})`, async () => {
       const gb = use();
       await pin(gb, async () => {
         const n = 70;

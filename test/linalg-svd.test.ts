@@ -1,5 +1,6 @@
-// linalg.svd, pinv and lstsq on both backends and both WebGPU rungs (workgroup memory up to
-// max(m,n) * min(m,n) = 4096 with min(m,n) <= 64, the global rung beyond and when pinned), against float64
+// linalg.svd, pinv and lstsq on both backends and every WebGPU rung ('auto', and pinned: 'thread', an
+// invocation per matrix; 'workgroup', in workgroup memory up to max(m,n) * min(m,n) = 4096 with
+// min(m,n) <= 64; 'global', the work in a scratch buffer), against float64
 // references computed here (the eigendecomposition of A^T A by cyclic Jacobi; pinv as V diag(1/s) U^T of
 // that; least squares by normal equations): tall, wide and square shapes that are multiples of nothing,
 // batches, cond 1e4, rank-deficient and zero matrices, NaN, bad input, and checkGrad of every gradient.
@@ -116,8 +117,9 @@ function refPinv(a: Float64Array, m: number, n: number, rtol: number): Float64Ar
 const maxAbs = (x: ArrayLike<number>) => Array.from(x).reduce((p, v) => Math.max(p, Math.abs(v)), 0);
 
 eachBackend('linalg.svd', (use, backend) => {
-  for (const rung of ['auto', 'global'] as const) {
-    if (backend === 'cpu' && rung === 'global') continue;
+  // Every rung pinned for the same matrices ('workgroup' runs the global rung past its limit), and 'auto'.
+  for (const rung of ['auto', 'thread', 'workgroup', 'global'] as const) {
+    if (backend === 'cpu' && rung !== 'auto') continue;
     const pin = (gb: Context, body: () => Promise<void>) => withVariant(gb, 'jacobi', rung, body);
 
     it(`random tall, wide and square matrices and batches (${rung})`, async () => {
@@ -128,6 +130,7 @@ eachBackend('linalg.svd', (use, backend) => {
           [[], 1, 1],
           [[], 1, 5],
           [[3], 4, 3],
+          [[33], 5, 5],
           [[2, 2], 2, 5],
           [[], 7, 5],
           [[], 33, 20],
@@ -166,7 +169,7 @@ eachBackend('linalg.svd', (use, backend) => {
       });
     });
 
-    it(`sizes past workgroup memory: the global rung (${rung})`, async () => {
+    it(`sizes past workgroup memory (${rung})`, async () => {
       const gb = use();
       await pin(gb, async () => {
         await check(gb, [randomMatrix(70, 67, 5)], [], 70, 67, '70x67');
