@@ -23,6 +23,7 @@ export default defineConfig({
         pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
         // Issue 11: probability demos
         distributions: resolve(import.meta.dirname, 'demos/distributions/index.html'),
+        clt: resolve(import.meta.dirname, 'demos/clt/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

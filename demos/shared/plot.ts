@@ -38,7 +38,7 @@ export interface PlotOptions {
 export class Plot {
   readonly ctx: CanvasRenderingContext2D;
   /** Margins in pixels: left, right, top, bottom (room for the tick labels). */
-  private readonly margin = { l: 46, r: 10, t: 10, b: 34 };
+  private readonly margin = { l: 46, r: 18, t: 10, b: 34 };
 
   constructor(
     readonly canvas: HTMLCanvasElement,
@@ -80,7 +80,7 @@ export class Plot {
           .filter(Number.isInteger)
           .map((e) => 10 ** e)
       : niceTicks(x0, x1, 6);
-    const yt = niceTicks(y0, y1, 4);
+    const yt = niceTicks(y0, y1, 5);
     ctx.strokeStyle = '#e5e7eb';
     ctx.fillStyle = '#475569';
     ctx.textAlign = 'center';
