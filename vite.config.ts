@@ -24,6 +24,7 @@ export default defineConfig({
         // Issue 11: probability demos
         distributions: resolve(import.meta.dirname, 'demos/distributions/index.html'),
         clt: resolve(import.meta.dirname, 'demos/clt/index.html'),
+        bayes: resolve(import.meta.dirname, 'demos/bayes/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

@@ -74,7 +74,11 @@ for (const webgpu of [true, false]) {
     it('Exponential(1): the means narrow like 1/sqrt(n) and lose their skew; the running mean converges; screenshot', async () => {
       const errors: string[] = [];
       const page = await openDemo(browser, `${server.base}/demos/clt/index.html`, errors);
-      await page.evaluate(() => window.demo!.control.pause());
+      // Paused, and one step that waits for the frame in flight: nothing runs while the state is read.
+      await page.evaluate(async () => {
+        window.demo!.control.pause();
+        await window.demo!.control.step(1);
+      });
       let s = await demoState(page);
       expect(s.backend).toBe(mode);
       expect(s.source).toBe('Exponential(1)');

@@ -83,14 +83,14 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
       : Float32Array.from({ length: source.view[1] - source.view[0] + 1 }, (_, i) => source.view[0] + i);
   const moments = await readAll(gb, () => ({
     mean: source.mean(),
-    variance: source.variance(),
+    sigma: source.variance().sqrt(),
+    // The standard deviation of a mean of n draws, sigma / sqrt(n).
+    expectedSd: source.variance().div(n).sqrt(),
     density: source.density(gb.tensor(sourceXs)),
   }));
-  const mu = moments.mean[0];
-  const sigma = Math.sqrt(moments.variance[0]);
+  const [mu, sigma, expectedSd] = [moments.mean[0], moments.sigma[0], moments.expectedSd[0]];
   // The normal the central limit theorem promises, from dist.Normal.
-  const limit = new dist.Normal(gb, { mean: mu, std: sigma / Math.sqrt(n) });
-  const expectedSd = Math.sqrt(moments.variance[0] / n);
+  const limit = new dist.Normal(gb, { mean: mu, std: expectedSd });
   const edges = meanEdges(mu, expectedSd, n, source.lattice);
   const bins = edges.length - 1;
   const binWidth = edges[1] - edges[0];

@@ -82,10 +82,16 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     const view = quantiles(gb, d, VIEW_PROBS, bracket, discrete);
     const qq = quantiles(gb, d, QQ_PROBS, bracket, discrete);
     method = qq.method;
-    return { view: view.values, qq: qq.values, mean: d.mean, variance: d.variance, entropy: d.entropy() };
+    return {
+      view: view.values,
+      qq: qq.values,
+      mean: d.mean,
+      variance: d.variance,
+      std: d.stddev,
+      entropy: d.entropy(),
+    };
   });
-  const [mean, variance, entropy] = [first.mean[0], first.variance[0], first.entropy[0]];
-  const std = Math.sqrt(variance);
+  const [mean, variance, std, entropy] = [first.mean[0], first.variance[0], first.std[0], first.entropy[0]];
   const qqTheory = Array.from(first.qq);
   let lo: number;
   let hi: number;

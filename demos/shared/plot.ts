@@ -268,6 +268,19 @@ export class Plot {
     });
   }
 
+  /** The region between two curves lo(x) and hi(x), filled. */
+  fillBetween(xs: ArrayLike<number>, lo: ArrayLike<number>, hi: ArrayLike<number>, fill: string): void {
+    this.clipped(() => {
+      const { ctx } = this;
+      ctx.fillStyle = fill;
+      ctx.beginPath();
+      for (let i = 0; i < xs.length; i++) ctx.lineTo(this.px(xs[i]), this.py(hi[i]));
+      for (let i = xs.length - 1; i >= 0; i--) ctx.lineTo(this.px(xs[i]), this.py(lo[i]));
+      ctx.closePath();
+      ctx.fill();
+    });
+  }
+
   /** Text with a white halo at canvas pixels (x, y). */
   label(text: string, x: number, y: number, color = '#111', align: CanvasTextAlign = 'left'): void {
     this.ctx.textAlign = align;
