@@ -86,7 +86,6 @@ for (const webgpu of [true, false]) {
       for (const id of ['#means', '#source', '#running'])
         expect(await canvasColours(page, id), id).toBeGreaterThan(5);
       await page.screenshot({ path: `test-results/demo-clt-${mode}.png`, fullPage: true });
-      await thumbnail(page, '#means', `test-results/thumb-clt-${mode}.jpg`);
       // Fresh experiments each step, nothing left behind.
       const run = s.run as { stepSeed: number; tensors: number };
       await page.evaluate(() => window.demo!.control.step(2));
@@ -138,12 +137,14 @@ for (const webgpu of [true, false]) {
       expect(h.range[0] * 30 + 0.5).toBeCloseTo(Math.round(h.range[0] * 30 + 0.5), 4);
 
       // The mixture 0.7 N(-1, 0.5^2) + 0.3 N(2.5, 0.7^2): by the law of total variance.
+      // Means of two draws: three bumps (both from one mode, or one from each) under one normal.
       await set(page, 'source', 'bimodal mixture');
-      await set(page, 'n', 4);
+      await set(page, 'n', 2);
       s = await demoState(page);
       const mu = 0.7 * -1 + 0.3 * 2.5;
       const variance = 0.7 * (0.25 + 1) + 0.3 * (0.49 + 6.25) - mu * mu;
       checkMeans(s, mu, Math.sqrt(variance));
+      await thumbnail(page, '#means', `test-results/thumb-clt-${mode}.jpg`);
 
       // Bad settings: a message and the default.
       await set(page, 'n', 0);
