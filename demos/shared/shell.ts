@@ -253,7 +253,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
         ? []
         : ([
             ['step', String(step)],
-            [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+            [
+              def.lossLabel ?? 'loss',
+              // Nothing to show before the first step; a NaN after it is news (a diverged run).
+              step === 0 ? '-' : Number.isFinite(loss) ? loss.toPrecision(4) : String(loss),
+            ],
             ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
             ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
           ] as [string, string][])),
