@@ -21,6 +21,10 @@ export default defineConfig({
         // Linear algebra demos (issue 10)
         linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
         pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
+        // Issue 11: probability demos
+        distributions: resolve(import.meta.dirname, 'demos/distributions/index.html'),
+        clt: resolve(import.meta.dirname, 'demos/clt/index.html'),
+        bayes: resolve(import.meta.dirname, 'demos/bayes/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

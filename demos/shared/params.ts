@@ -17,6 +17,8 @@ export interface ParamSpec {
   options?: readonly string[];
   /** For text params: checks and normalises the text; throws an Error whose message says what is wrong. */
   parse?: (text: string) => string;
+  /** Shows the control only while this holds (e.g. a distribution's own parameters under its family). */
+  showIf?: (params: Params) => boolean;
 }
 
 export type Params = Record<string, ParamValue>;

@@ -72,6 +72,8 @@ export interface DemoDefinition {
   lossChart?: boolean;
   /** Buttons that run Simulation.act(key). */
   actions?: DemoAction[];
+  /** Steps per frame and per press of step, for demos without a `stepsPerFrame` param (default 10). */
+  stepsPerFrame?: number;
   /** Params to set together with `key` (e.g. a surface's own learning rates); applied before one rebuild. */
   linked?(key: string, value: ParamValue): Params | undefined;
 }
@@ -120,6 +122,16 @@ export const FIGURES_CHANGED = 'figures-changed';
 /** Tells the shell that the figures of the simulation on `stage` changed (see FIGURES_CHANGED). */
 export function figuresChanged(stage: HTMLElement): void {
   stage.dispatchEvent(new Event(FIGURES_CHANGED));
+}
+
+/** The event a simulation sends on its stage to show a message in the shell's notice (see notify). */
+export const NOTICE = 'demo-notice';
+
+/**
+ * Shows `message` in the shell's notice, e.g. a parameter the library rejected and the default used instead.
+ */
+export function notify(stage: HTMLElement, message: string): void {
+  stage.dispatchEvent(new CustomEvent(NOTICE, { detail: message }));
 }
 
 export function startDemo(def: DemoDefinition): DemoHandle {
@@ -241,7 +253,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
         ? []
         : ([
             ['step', String(step)],
-            [def.lossLabel ?? 'loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
+            [
+              def.lossLabel ?? 'loss',
+              // Nothing to show before the first step; a NaN after it is news (a diverged run).
+              step === 0 ? '-' : Number.isFinite(loss) ? loss.toPrecision(4) : String(loss),
+            ],
             ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
             ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
           ] as [string, string][])),
@@ -257,6 +273,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       }),
     );
   };
+
+  stage.addEventListener(NOTICE, (e) => showNotice(String((e as CustomEvent<string>).detail)));
 
   let figuresPending = false;
   stage.addEventListener(FIGURES_CHANGED, () => {
@@ -397,7 +415,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     }
   };
 
-  const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
+  const stepsPerFrame = () => Number(params.stepsPerFrame ?? def.stepsPerFrame ?? 10);
 
   /**
    * Runs one unit of simulation work (a frame, a step) as the `busy` task. Any failure, e.g. a readback
@@ -495,6 +513,11 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     c.onFinishChange((v: unknown) => void setParam(spec.key, v));
     controls[spec.key] = c;
   }
+  /** Shows only the controls whose showIf holds for the current params. */
+  const showControls = () => {
+    for (const spec of def.params) if (spec.showIf) controls[spec.key]?.show(spec.showIf(params));
+  };
+  showControls();
 
   async function setParam(key: string, raw: unknown): Promise<void> {
     const spec = def.params.find((s) => s.key === key);
@@ -509,6 +532,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
         (controls[k].object as Record<string, number>)[k] = Math.log10(Number(value));
       controls[k]?.updateDisplay();
     }
+    showControls();
     writeUrl();
     if (def.liveKeys?.includes(key)) {
       sim?.update?.(params);

@@ -46,6 +46,10 @@ export async function openDemo(browser: Browser, url: string, errors: string[]):
 /** window.demo.state() of the page. */
 export const demoState = (page: Page) => page.evaluate(() => window.demo!.state()) as Promise<State>;
 
+/** Sets one of the demo's params through window.demo.control.set and waits for the demo to take it up. */
+export const setParam = (page: Page, key: string, value: string | number | boolean) =>
+  page.evaluate(([k, v]) => window.demo!.control.set(k as string, v), [key, value] as const);
+
 /** Waits until the demo's state satisfies `ok` (polling), or fails with the last state. */
 export async function until(
   page: Page,
