@@ -21,6 +21,8 @@ export default defineConfig({
         // Linear algebra demos (issue 10)
         linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
         pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
+        // Probability and statistics demos (issue 11)
+        likelihood: resolve(import.meta.dirname, 'demos/likelihood/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },
