@@ -23,6 +23,7 @@ export default defineConfig({
         pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
         // Probability and statistics demos (issue 11)
         likelihood: resolve(import.meta.dirname, 'demos/likelihood/index.html'),
+        hypothesisTests: resolve(import.meta.dirname, 'demos/hypothesis-tests/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

@@ -85,7 +85,7 @@ const LANDING_PILLARS: [string, string[]][] = [
   ['Linear algebra', ['./demos/linear-algebra/', './demos/pca/']],
   ['Multivariate calculus', ['./demos/calculus/']],
   ['Optimisation', ['./demos/optimisers/']],
-  ['Probability and statistics', []],
+  ['Probability and statistics', ['./demos/likelihood/', './demos/hypothesis-tests/']],
   ['Models', ['./demos/linear-regression/', './demos/playground/']],
   ['Under the hood', ['./demos/kernels/']],
 ];

@@ -184,8 +184,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
       ? Array.from({ length: 161 }, (_, i) => 60 + (16 * i) / 160)
       : Array.from({ length: hist.bins }, (_, k) => k);
 
-  const surfaceCanvas = plotCanvas('surface', 430, 380);
-  const zoomCanvas = plotCanvas('zoom', 430, 380);
+  const surfaceCanvas = plotCanvas('surface', 345, 330);
+  const zoomCanvas = plotCanvas('zoom', 345, 330);
   const dataCanvas = plotCanvas('data', 430, 300);
   surfaceCanvas.tabIndex = 0;
   surfaceCanvas.setAttribute(

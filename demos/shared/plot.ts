@@ -183,16 +183,18 @@ export class Plot {
     ctx.fillText(s, this.px(x), this.py(y));
   }
 
-  /** A legend in the plot area's top right corner: a swatch and a name per entry. */
-  legend(entries: [string, string][]): void {
+  /** A legend in a corner of the plot area (top right by default): a swatch and a name per entry. */
+  legend(entries: [string, string][], corner: 'top' | 'bottom' = 'top'): void {
     const { ctx, area } = this;
     ctx.font = '12px system-ui, sans-serif';
     const w = Math.max(...entries.map(([name]) => ctx.measureText(name).width)) + 30;
+    const h = entries.length * 17 + 6;
     const x = area.r - w - 6;
+    const y0 = corner === 'top' ? area.t + 4 : area.b - h - 4;
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
-    ctx.fillRect(x, area.t + 4, w, entries.length * 17 + 6);
+    ctx.fillRect(x, y0, w, h);
     entries.forEach(([name, color], i) => {
-      const y = area.t + 14 + 17 * i;
+      const y = y0 + 10 + 17 * i;
       ctx.fillStyle = color;
       ctx.fillRect(x + 6, y - 5, 14, 8);
       ctx.fillStyle = '#111';
