@@ -174,6 +174,7 @@ for (const webgpu of [true, false]) {
         'alpha 0.01',
       );
       expect(s.tObs).toBe(before.tObs); // the same experiments: only the decisions moved
+      expect(s.tensors).toBe(before.tensors); // and nothing was left behind on the device
       checkTest(s);
       expect(Number(s.power)).toBeLessThan(Number(before.power));
       await page.focus('#power-effect');

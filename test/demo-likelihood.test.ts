@@ -155,12 +155,26 @@ for (const webgpu of [true, false]) {
       });
       s = await demoState(page);
       expect(Math.abs(Number(s.logLik) - Number(s.logLikMLE))).toBeLessThan(1e-2);
+      if (webgpu) {
+        // A switch to the CPU carries the path on; a step there continues from the same estimate.
+        await page.evaluate(() => window.demo!.control.setBackend('cpu'));
+        let c = await demoState(page);
+        expect(c.backend).toBe('cpu');
+        expect(c.path).toEqual(s.path);
+        await step(page, 1);
+        c = await demoState(page);
+        expect(c.steps).toBe(Number(s.steps) + 1);
+        expect(Math.abs(Number(c.mu) - Number(s.mu))).toBeLessThan(1e-3);
+        await page.evaluate(() => window.demo!.control.setBackend('webgpu'));
+        expect((await demoState(page)).backend).toBe('webgpu');
+      }
       expect(await page.textContent('#formula')).toMatch(/95%\s+region/);
       await page.screenshot({ path: `test-results/demo-likelihood-${mode}.png`, fullPage: true });
       await thumbnail(page, '#surface', `test-results/thumb-likelihood-${mode}.jpg`);
     });
 
     it('a click and the arrow keys move the start; fewer observations widen the region', async () => {
+      await page.locator('#surface').scrollIntoViewIfNeeded();
       const box = (await page.locator('#surface').boundingBox())!;
       // The plot area starts 52 px in from the left and 12 px down; click at mu = 70, sigma = 6.
       const pos = await page.$eval('#surface', (c) => [

@@ -96,7 +96,9 @@ export function analyticPower(
   const S = gb.tensor(s, [R, points]);
   const col = (f: (r: { delta: number; df: number; c: number }) => number) => gb.tensor(rows.map(f), [R, 1]);
   const df = col((r) => r.df);
-  const density = new dist.ChiSquare(gb, { df }).prob(S.square()).mul(S).mul(2); // chi density of S
+  const chiSquare = new dist.ChiSquare(gb, { df });
+  const density = chiSquare.prob(S.square()).mul(S).mul(2); // chi density of S
+  chiSquare.dispose(); // it keeps df / 2 out of tidy scopes
   const u = S.mul(col((r) => r.c / Math.sqrt(r.df)));
   const delta = col((r) => r.delta);
   const phi = new dist.Normal(gb, { mean: 0, std: 1 });

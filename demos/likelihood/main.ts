@@ -370,6 +370,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     atMle = r.atMle;
   };
   await readEstimate();
+  // Drawn now, not only on the first render: a backend switch rebuilds without one.
+  draw();
 
   const named = (v: number[], prefix = '') =>
     Object.fromEntries(
@@ -416,7 +418,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
               `= -N \\log \\sigma - \\tfrac N2 \\log 2\\pi - \\textstyle\\sum_i \\frac{(x_i - \\mu)^2}{2\\sigma^2}`,
               `\\tfrac{\\partial \\ell}{\\partial \\mu} = \\textstyle\\sum_i \\frac{x_i - \\mu}{\\sigma^2} = ${f(gradient[0])}`,
               `\\tfrac{\\partial \\ell}{\\partial \\sigma} = -\\frac N\\sigma + \\textstyle\\sum_i \\frac{(x_i - \\mu)^2}{\\sigma^3} = ${f(gradient[1])}`,
-              `(\\mu, \\log\\sigma) \\mathrel{+}= \\eta\\, \\nabla \\tfrac{\\ell}{N},\\ \\eta = ${p.lr}\\ (\\text{${p.optimizer}})`,
+              `(\\mu, \\log\\sigma) \\mathrel{+}= \\eta\\, \\nabla \\tfrac{\\ell}{N},\\ \\eta = ${Number(p.lr).toPrecision(3)}\\ (\\text{${p.optimizer}})`,
               `\\mu, \\sigma = ${est}`,
               `\\hat\\mu = \\bar x = ${f(mle[0])},\\ \\hat\\sigma = \\sqrt{\\tfrac1N \\textstyle\\sum_i (x_i - \\bar x)^2} = ${f(mle[1])}`,
             ]
@@ -424,7 +426,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
               `\\ell(\\lambda) = \\textstyle\\sum_{i=1}^{N} \\log \\tfrac{\\lambda^{x_i} e^{-\\lambda}}{x_i!},\\ N = ${N}`,
               `= \\log\\lambda \\textstyle\\sum_i x_i - N\\lambda - \\sum_i \\log x_i!`,
               `\\tfrac{d \\ell}{d \\lambda} = \\tfrac{1}{\\lambda}\\textstyle\\sum_i x_i - N = ${f(gradient[0])}`,
-              `\\log\\lambda \\mathrel{+}= \\eta\\, \\tfrac{d}{d\\log\\lambda} \\tfrac{\\ell}{N},\\ \\eta = ${p.lr}\\ (\\text{${p.optimizer}})`,
+              `\\log\\lambda \\mathrel{+}= \\eta\\, \\tfrac{d}{d\\log\\lambda} \\tfrac{\\ell}{N},\\ \\eta = ${Number(p.lr).toPrecision(3)}\\ (\\text{${p.optimizer}})`,
               `\\lambda = ${est}`,
               `\\hat\\lambda = \\bar x = ${f(mle[0])}`,
             ];
