@@ -182,8 +182,14 @@ for (const webgpu of [true, false]) {
       s = await until(page, (st) => st.effect === 0.55, 'ArrowRight: effect 0.55');
       checkTest(s);
       await page.evaluate(() => window.demo!.control.act('newExperiment'));
-      s = await until(page, (st) => (st.params as Record<string, unknown>).seed === 2, 'seed 2');
+      // The params change before the rebuild, the figures (tObs) after it.
+      s = await until(
+        page,
+        (st) => (st.params as Record<string, unknown>).seed === 2 && st.tObs !== undefined,
+        'seed 2',
+      );
       expect(s.tObs).not.toBe(before.tObs);
+      expect(s.tensors).toBe(before.tensors); // the rebuild freed what the last experiment held
       expect(new URL(page.url()).searchParams.get('seed')).toBe('2');
     });
 

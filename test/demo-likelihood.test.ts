@@ -208,6 +208,10 @@ for (const webgpu of [true, false]) {
       const ref = normalMle(spread(heights, 50));
       expect(Math.abs(Number(s.mleMu) - ref.mu)).toBeLessThan(1e-4);
       expect(Math.abs(Number(s.mleSigma) - ref.sigma)).toBeLessThan(1e-4);
+      // The region (and the zoom, +- 5 standard errors) widens as 1/sqrt(n): sigma/sqrt(n), sigma/sqrt(2n).
+      const [seMu, seSigma] = s.standardErrors as number[];
+      expect(seMu).toBeCloseTo(ref.sigma / Math.sqrt(50), 4);
+      expect(seSigma).toBeCloseTo(ref.sigma / Math.sqrt(100), 4);
       await set(page, 'n', 928);
       expect(errors).toEqual([]);
     });

@@ -444,6 +444,7 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
         ...named(mle, 'mle'),
         logLik,
         logLikMLE: llMax,
+        standardErrors: se,
         ...named(gradient, 'grad'),
         steps: path.length - 1,
         start: path[0].natural,
