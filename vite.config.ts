@@ -25,6 +25,8 @@ export default defineConfig({
         distributions: resolve(import.meta.dirname, 'demos/distributions/index.html'),
         clt: resolve(import.meta.dirname, 'demos/clt/index.html'),
         bayes: resolve(import.meta.dirname, 'demos/bayes/index.html'),
+        likelihood: resolve(import.meta.dirname, 'demos/likelihood/index.html'),
+        hypothesisTests: resolve(import.meta.dirname, 'demos/hypothesis-tests/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

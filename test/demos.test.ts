@@ -85,7 +85,16 @@ const LANDING_PILLARS: [string, string[]][] = [
   ['Linear algebra', ['./demos/linear-algebra/', './demos/pca/']],
   ['Multivariate calculus', ['./demos/calculus/']],
   ['Optimisation', ['./demos/optimisers/']],
-  ['Probability and statistics', ['./demos/distributions/', './demos/clt/', './demos/bayes/']],
+  [
+    'Probability and statistics',
+    [
+      './demos/distributions/',
+      './demos/clt/',
+      './demos/bayes/',
+      './demos/likelihood/',
+      './demos/hypothesis-tests/',
+    ],
+  ],
   ['Models', ['./demos/linear-regression/', './demos/playground/']],
   ['Under the hood', ['./demos/kernels/']],
 ];
