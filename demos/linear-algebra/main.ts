@@ -307,22 +307,43 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   // Writes the dragged matrix and b into the params (and so the URL and the controls), one key at a time;
   // meanwhile the params hold a mix of old and new entries, which update() must not take for a new A.
   let committing = 0;
+  let syncPending = false;
+  /** Takes A, b, the seed and the layers from the params. */
+  const syncMatrix = (next: Params) => {
+    const nextA = entriesOf(next);
+    if (nextA.some((v, i) => v !== A[i]) || Number(next.seed) !== seed) {
+      A = nextA;
+      seed = Number(next.seed);
+      restartPower();
+    }
+    b = [Number(next.bx), Number(next.by)];
+    readLayers(next);
+    void matrix.request();
+  };
   const commit = () => {
     const c = window.demo?.control;
     if (!c) return;
     committing++;
     void (async () => {
-      for (const [key, v] of [
-        ['a', A[0]],
-        ['b', A[1]],
-        ['c', A[2]],
-        ['d', A[3]],
-        ['bx', b[0]],
-        ['by', b[1]],
-      ] as const) {
-        if (Number(p[key]) !== v) await c.set(key, v);
+      // Each entry is read when it is written, so overlapping drags (key repeats) end on the latest A.
+      const current: Record<string, () => number> = {
+        a: () => A[0],
+        b: () => A[1],
+        c: () => A[2],
+        d: () => A[3],
+        bx: () => b[0],
+        by: () => b[1],
+      };
+      for (const [key, value] of Object.entries(current)) {
+        if (Number(p[key]) !== value()) await c.set(key, value());
       }
-    })().finally(() => committing--);
+    })().finally(() => {
+      committing--;
+      if (committing === 0 && syncPending) {
+        syncPending = false;
+        syncMatrix(p);
+      }
+    });
   };
 
   const presets = document.createElement('div');
@@ -461,16 +482,11 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     update(next) {
       // Only the panels whose inputs changed are computed again.
       const changed = (keys: string[]) => keys.some((k) => next[k] !== seen[k]);
-      if (committing === 0 && changed(['a', 'b', 'c', 'd', 'seed', 'bx', 'by', ...LAYERS])) {
-        const nextA = entriesOf(next);
-        if (nextA.some((v, i) => v !== A[i]) || Number(next.seed) !== seed) {
-          A = nextA;
-          seed = Number(next.seed);
-          restartPower();
-        }
-        b = [Number(next.bx), Number(next.by)];
-        readLayers(next);
-        void matrix.request();
+      if (changed(['a', 'b', 'c', 'd', 'seed', 'bx', 'by', ...LAYERS])) {
+        // While a drag is being written into the params, take them up once it is done (a value typed
+        // meanwhile then wins over the drag, and is not lost).
+        if (committing === 0) syncMatrix(next);
+        else syncPending = true;
       }
       if (changed(['gs']) && gsFits(String(next.gs))) {
         gs.setText(String(next.gs));
