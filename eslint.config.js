@@ -8,6 +8,7 @@ export default tseslint.config(
       'dist/',
       'dist-demos/',
       'dist-bench/',
+      'dist-bench-node/',
       'docs/',
       'node_modules/',
       'test-results/',

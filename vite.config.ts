@@ -23,6 +23,18 @@ export default defineConfig({
         kernels: resolve(import.meta.dirname, 'demos/kernels/index.html'),
         linearRegression: resolve(import.meta.dirname, 'demos/linear-regression/index.html'),
         playground: resolve(import.meta.dirname, 'demos/playground/index.html'),
+        // Issue 12: calculus and optimisation demos
+        optimisers: resolve(import.meta.dirname, 'demos/optimisers/index.html'),
+        calculus: resolve(import.meta.dirname, 'demos/calculus/index.html'),
+        // Linear algebra demos (issue 10)
+        linearAlgebra: resolve(import.meta.dirname, 'demos/linear-algebra/index.html'),
+        pca: resolve(import.meta.dirname, 'demos/pca/index.html'),
+        // Issue 11: probability demos
+        distributions: resolve(import.meta.dirname, 'demos/distributions/index.html'),
+        clt: resolve(import.meta.dirname, 'demos/clt/index.html'),
+        bayes: resolve(import.meta.dirname, 'demos/bayes/index.html'),
+        likelihood: resolve(import.meta.dirname, 'demos/likelihood/index.html'),
+        hypothesisTests: resolve(import.meta.dirname, 'demos/hypothesis-tests/index.html'),
         bench: resolve(import.meta.dirname, 'bench/index.html'),
       },
     },

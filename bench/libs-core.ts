@@ -1,7 +1,8 @@
 // The libraries a benchmark compares, behind one small interface, and gradbox's own entries (WebGPU
 // with each kernel rung pinnable, and the CPU backends wasm and js). No browser-only imports: bench/node.ts
 // uses this in Node.
-import { type Context, createContext, type Tensor } from '../src/index';
+import { type Context, createContext, linalg, type Tensor } from '../src/index';
+import type { StatsOp } from './stats';
 
 /** One op of a suite, run by a library on inputs it already holds. */
 export type OpName =
@@ -17,7 +18,15 @@ export type OpName =
   | 'logSumExp'
   | 'cumsum'
   | 'sortDesc'
-  | 'topk';
+  | 'topk'
+  // Linear algebra (issue 10)
+  | 'cholesky'
+  | 'solve'
+  | 'qr'
+  | 'eigh'
+  | 'svd'
+  // Statistics (bench/stats.ts: run by the suite's own libraries in bench/stats-libs.ts)
+  | StatsOp;
 
 export interface LibHandle {
   /** Uploads host inputs (shapes given) and returns a runner for the op. */
@@ -31,20 +40,33 @@ export interface Prepared {
    * the GPU kernel time (when known), both in ms for all repetitions together.
    */
   run(times: number): Promise<{ wallMs: number; kernelMs: number | null }>;
-  /** Runs the op and reads the result back. */
+  /** Runs the op and reads the result back (an op with several outputs: all of them, one after another). */
   runAndRead(): Promise<Float32Array>;
   dispose(): void;
 }
 
 export interface Lib {
   id: string;
-  library: 'gradbox' | 'tfjs 4.22' | 'jax-js 0.1.25';
+  library: 'gradbox' | 'tfjs 4.22' | 'jax-js 0.1.25' | 'ml-matrix 6.15';
   backend: string;
   variant?: string;
+  /** Whether the library has the op (default: it has every op of the suites it is given). */
+  supports?(op: OpName): boolean;
   open(): Promise<LibHandle>;
 }
 
-function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
+/** Concatenates the outputs of an op with several (Q then R) into what runAndRead returns. */
+export function joined(parts: ArrayLike<number>[]): Float32Array {
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+function gradboxOp(op: OpName, xs: Tensor[]): Tensor | Tensor[] {
   const [a, b] = xs;
   switch (op) {
     case 'matmul':
@@ -76,8 +98,28 @@ function gradboxOp(op: OpName, xs: Tensor[]): Tensor {
       indices.dispose();
       return values;
     }
+    case 'cholesky':
+      return linalg.cholesky(a);
+    case 'solve':
+      return linalg.solve(a, b);
+    case 'qr': {
+      const { q, r } = linalg.qr(a);
+      return [q, r];
+    }
+    case 'eigh': {
+      const { values, vectors } = linalg.eigh(a);
+      return [values, vectors];
+    }
+    case 'svd': {
+      const { u, s, vt } = linalg.svd(a);
+      return [u, s, vt];
+    }
+    default:
+      throw new Error(`${op}: a stats op, run by the stats suite's libraries (bench/stats-libs.ts)`);
   }
 }
+
+const outputs = (y: Tensor | Tensor[]) => (Array.isArray(y) ? y : [y]);
 
 /**
  * gradbox on one backend; for WebGPU, optionally with kernel rungs pinned (`variant`); for wasm, optionally
@@ -105,15 +147,15 @@ export function gradboxLib(
           return {
             async run(times) {
               const { wallMs, gpuMs } = await gb.profile(() => {
-                for (let i = 0; i < times; i++) gradboxOp(op, xs).dispose();
+                for (let i = 0; i < times; i++) for (const y of outputs(gradboxOp(op, xs))) y.dispose();
               });
               return { wallMs, kernelMs: gpuMs };
             },
             async runAndRead() {
-              const y = gradboxOp(op, xs);
-              const d = await y.data();
-              y.dispose();
-              return d;
+              const ys = outputs(gradboxOp(op, xs));
+              const parts = await Promise.all(ys.map((y) => y.data()));
+              ys.forEach((y) => y.dispose());
+              return ys.length === 1 ? parts[0] : joined(parts);
             },
             dispose: () => xs.forEach((t) => t.dispose()),
           };

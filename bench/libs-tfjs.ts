@@ -34,6 +34,8 @@ function tfOp(op: OpName, xs: tf.Tensor[]): tf.Tensor {
       indices.dispose();
       return values;
     }
+    default:
+      throw new Error(`tfjs is not a peer of the ${op} benchmark`);
   }
 }
 

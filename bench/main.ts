@@ -1,17 +1,30 @@
 // The benchmark page: every suite on every library in one page on one adapter. Each result is checked
 // against a float64 reference before it is timed (warm-up, then repetitions, median and spread); GPU
 // kernel time from timestamp queries is kept apart from end-to-end time with readback.
-// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,train,auto
+// Query: ?quick (reduced set), ?suites=limits,matmul,ladder,reductions,elementwise,scan,linalg,train,auto,stats
 import { createContext } from '../src/index';
 import { gradboxLib, jaxLib, type Lib, prepareTfjsWasm, tfjsLib } from './libs';
+import { mlMatrixLib } from './libs-mlmatrix';
 import { BenchRun, type Row } from './runner';
 import { type Limits, measureLimits } from './limits';
 import { cases } from './suites';
+import { gradboxStats, jaxStats, runStatsSuite, tfjsStats } from './stats-libs';
 import { budget, countGpuWork, gradboxTraining, type TrainRow, tfjsTraining, WORKLOADS } from './train';
 
 const q = new URLSearchParams(location.search);
 const QUICK = q.has('quick');
-const ALL = ['limits', 'matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'train', 'auto'];
+const ALL = [
+  'limits',
+  'matmul',
+  'ladder',
+  'reductions',
+  'elementwise',
+  'scan',
+  'linalg',
+  'train',
+  'auto',
+  'stats',
+];
 const SUITES = (q.get('suites') ?? ALL.join(',')).split(',');
 
 const out = document.getElementById('out')!;
@@ -32,6 +45,16 @@ const PEERS: Lib[] = [
   tfjsLib('cpu'),
   jaxLib('wasm'),
   jaxLib('webgpu'),
+];
+
+// Linear algebra (issue 10): tfjs has no solve or Cholesky; jax-js and ml-matrix do.
+const LINALG_PEERS: Lib[] = [
+  gradboxLib('webgpu'),
+  gradboxLib('wasm'),
+  gradboxLib('js'),
+  jaxLib('webgpu'),
+  jaxLib('wasm'),
+  mlMatrixLib(),
 ];
 
 interface Calibration {
@@ -125,6 +148,14 @@ async function main() {
         lib,
         all.filter((c) => c.suite === suite),
         suite,
+      );
+  }
+  if (SUITES.includes('linalg')) {
+    for (const lib of LINALG_PEERS)
+      await run.runLib(
+        lib,
+        all.filter((c) => c.suite === 'linalg'),
+        'linalg',
       );
   }
   if (SUITES.includes('ladder')) {
@@ -231,6 +262,20 @@ async function main() {
           closeness: Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length),
         });
     }
+  }
+  // Statistics: samplers, histogram, quartiles, bootstrap (bench/stats.ts), against tfjs and jax-js. Last:
+  // jax-js's WebGPU device fails on some adapters (SwiftShader) and can drop the page's WebGPU instance,
+  // every device with it, so nothing of gradbox's runs after it.
+  if (SUITES.includes('stats')) {
+    await runStatsSuite(run, QUICK, [
+      gradboxStats('webgpu'),
+      gradboxStats('wasm'),
+      gradboxStats('js'),
+      ...(['webgpu', 'wasm', 'cpu'] as const).map((b) => tfjsStats(tfjsLib(b))),
+      // jax-js's wasm device first: a failure of its WebGPU device may leave it unusable.
+      jaxStats('wasm'),
+      jaxStats('webgpu'),
+    ]);
   }
   window.__bench = {
     quick: QUICK,

@@ -1,5 +1,6 @@
 // The same suites in Node, through the `webgpu` package (Dawn): gradbox on WebGPU and on its CPU backends
-// (wasm, js), and as peers tfjs's cpu and wasm backends (one thread) and jax-js's wasm device.
+// (wasm, js), and as peers tfjs's cpu and wasm backends (one thread) and jax-js's wasm device; for linalg,
+// also ml-matrix.
 // Built by `npm run bench -- --node-suites` (Vite SSR build) and run under the tests' WebGPU set-up.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createContext } from '../src/index';
@@ -7,9 +8,11 @@ import * as tf from '@tensorflow/tfjs';
 import { setThreadsCount } from '@tensorflow/tfjs-backend-wasm';
 import { gradboxLib } from './libs-core';
 import { jaxLib } from './libs-jax';
+import { mlMatrixLib } from './libs-mlmatrix';
 import { tfjsLib } from './libs-tfjs';
 import { BenchRun } from './runner';
 import { cases } from './suites';
+import { gradboxStats, jaxStats, runStatsSuite, tfjsStats } from './stats-libs';
 
 const quick = process.argv.includes('--quick');
 const run = new BenchRun(quick, (line) => console.log(`  ${line}`));
@@ -39,6 +42,27 @@ for (const suite of ['matmul', 'reductions', 'elementwise', 'scan'] as const) {
     );
   }
 }
+for (const lib of [
+  gradboxLib('webgpu'),
+  gradboxLib('wasm'),
+  gradboxLib('js'),
+  jaxLib('wasm'),
+  mlMatrixLib(),
+]) {
+  await run.runLib(
+    lib,
+    all.filter((c) => c.suite === 'linalg'),
+    'linalg',
+  );
+}
+// Statistics (bench/stats.ts): no tfjs webgpu/wasm or jax-js webgpu in Node.
+await runStatsSuite(run, quick, [
+  gradboxStats('webgpu'),
+  gradboxStats('wasm'),
+  gradboxStats('js'),
+  tfjsStats(tfjsLib('cpu')),
+  jaxStats('wasm'),
+]);
 const date = new Date().toISOString();
 mkdirSync('bench/results', { recursive: true });
 const file = `bench/results/${date.slice(0, 10)}-node-${adapter

@@ -19,7 +19,7 @@ export interface Row {
   kernelMs?: number | null;
   /** With the readback of the result. */
   endToEndMs?: number;
-  unit?: 'GFLOP/s' | 'GB/s';
+  unit?: 'GFLOP/s' | 'GB/s' | 'Msamples/s';
   value?: number;
   check?: string;
   skipped?: string;
@@ -87,8 +87,10 @@ export class BenchRun {
         e2e.push(performance.now() - s);
       }
       const ms = median(wall);
-      const unit = c.cost.flops ? 'GFLOP/s' : 'GB/s';
-      const value = (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
+      const unit = c.cost.samples ? 'Msamples/s' : c.cost.flops ? 'GFLOP/s' : 'GB/s';
+      const value = c.cost.samples
+        ? c.cost.samples / ms / 1e3
+        : (c.cost.flops ?? c.cost.bytes ?? 0) / ms / 1e6;
       return {
         ...base,
         reps: reps * times,
@@ -99,7 +101,9 @@ export class BenchRun {
         endToEndMs: median(e2e),
         unit,
         value,
-        check: c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)',
+        check:
+          c.checkNote ??
+          (c.suite === 'matmul' ? 'ok (256 sampled outputs vs float64)' : 'ok (all outputs vs float64)'),
       };
     } finally {
       prepared.dispose();
@@ -122,11 +126,22 @@ export class BenchRun {
         });
       return;
     }
-    // The last measured size of each op: a sort's time says nothing about a cumsum's.
+    // The last measured size of each op (or estimate key): a sort's time says nothing about a cumsum's.
     const last = new Map<string, { ms: number; cost: number }>();
     for (const c of list) {
-      const cost = c.cost.flops ?? c.cost.bytes ?? 1;
-      const prev = last.get(c.op);
+      if (lib.supports && !lib.supports(c.op)) {
+        this.rows.push({
+          suite,
+          case: c.name,
+          library: lib.library,
+          backend: lib.backend,
+          skipped: `${lib.library} has no ${c.op}`,
+        });
+        continue;
+      }
+      const cost = c.cost.flops ?? c.cost.bytes ?? c.cost.samples ?? 1;
+      const key = c.estimateKey ?? c.op;
+      const prev = last.get(key);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {
         this.rows.push({
@@ -142,7 +157,7 @@ export class BenchRun {
       try {
         const row = await this.runCase(lib, c, handle, suite, variant);
         this.rows.push(row);
-        if (row.medianMs !== undefined) last.set(c.op, { ms: row.medianMs, cost });
+        if (row.medianMs !== undefined) last.set(key, { ms: row.medianMs, cost });
         this.log(
           `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
         );

@@ -1,16 +1,29 @@
 // The benchmark cases: inputs, the float64 reference each result is checked against before timing, and
 // the napkin cost (FLOPs or bytes moved) that turns a time into GFLOP/s or GB/s.
 import type { OpName } from './libs';
+import { linalgCases } from './suites-linalg';
 
 export interface Case {
-  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan';
+  suite: 'matmul' | 'reductions' | 'elementwise' | 'scan' | 'linalg' | 'stats';
   name: string;
   op: OpName;
   shapes: number[][];
-  /** FLOPs (matmul) or bytes read + written (memory-bound ops). */
-  cost: { flops?: number; bytes?: number };
+  /** FLOPs (matmul) or bytes read + written (memory-bound ops); samples drawn or processed (stats). */
+  cost: { flops?: number; bytes?: number; samples?: number };
   /** Returns null when `got` is right, else a message with the first mismatch. */
   check(inputs: Float32Array[], got: Float32Array): string | null;
+  /**
+   * Inputs of their own (e.g. positive-definite matrices; stats: a sample size) instead of uniform numbers
+   * in [-1, 1] of `shapes`.
+   */
+  makeInputs?(): Float32Array[];
+  /** What a passed check verified, for the report (default: all outputs, or 256 samples for matmul). */
+  checkNote?: string;
+  /**
+   * Cases whose times scale with their cost share a key (default: the op): the runner estimates a case's
+   * time from the last one with its key and skips it when that is over budget.
+   */
+  estimateKey?: string;
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
@@ -201,6 +214,7 @@ export function cases(quick: boolean): Case[] {
     check: ([x], got) => compare(got, rowReduce(x, side, side, lse64), 1e-5, 1e-5),
   });
   list.push(...scanCases(quick));
+  list.push(...linalgCases(quick));
   return list;
 }
 
@@ -272,6 +286,7 @@ function scanCases(quick: boolean): Case[] {
 
 /** Seeded inputs in [-1, 1] for a case. */
 export function inputsFor(c: Case, seed = 1): Float32Array[] {
+  if (c.makeInputs) return c.makeInputs();
   let s = seed * 48271;
   return c.shapes.map((shape) =>
     Float32Array.from({ length: size(shape) }, () => {

@@ -15,7 +15,8 @@ function adapterLine(r) {
 
 function limitOf(r, row) {
   if (!r.limits || row.value === undefined) return null;
-  return row.unit === 'GFLOP/s' ? row.value / r.limits.fmaGflops : row.value / r.limits.copyKernelGBs;
+  if (row.unit === 'GFLOP/s') return row.value / r.limits.fmaGflops;
+  return row.unit === 'GB/s' ? row.value / r.limits.copyKernelGBs : null;
 }
 
 function ratioToGradbox(r, row) {
@@ -54,7 +55,7 @@ export function markdown(r) {
     );
     out.push(r.limits.detail, '');
   }
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'stats']) {
     const rs = r.rows.filter((x) => x.suite === suite);
     if (!rs.length) continue;
     out.push(`## ${suite}`, '');
@@ -207,7 +208,7 @@ function chart(title, bars, unit) {
 
 export function reportHtml(r) {
   const charts = [];
-  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan']) {
+  for (const suite of ['matmul', 'ladder', 'reductions', 'elementwise', 'scan', 'linalg', 'stats']) {
     const rs = r.rows.filter((x) => x.suite === suite && x.value);
     for (const c of [...new Set(rs.map((x) => x.case))]) {
       const bars = rs
@@ -242,7 +243,7 @@ export function reportHtml(r) {
   return `<!doctype html><html><head><meta charset="utf-8"><title>gradbox benchmarks ${esc(r.date)}</title>
 <style>body{font-family:system-ui,sans-serif;margin:1.5rem;max-width:1050px}figure{margin:.2rem}pre{white-space:pre-wrap;font-size:11px}</style></head>
 <body><h1>gradbox benchmarks</h1><p>${esc(r.browser)}; adapter: ${esc(adapterLine(r))}; ${r.quick ? 'quick set' : 'full set'}; ${f(r.seconds, 0)} s.</p>
-<p>Blue: gradbox on WebGPU (dark) and on the CPU, wasm and js (light); orange: tfjs 4.22; green: jax-js 0.1.25. Every value was checked against float64 before it was timed.</p>
+<p>Blue: gradbox on WebGPU (dark) and on the CPU, wasm and js (light); green: jax-js 0.1.25; orange: the other peers (tfjs 4.22; for linalg ml-matrix 6.15). Every value was checked for correctness before it was timed.</p>
 <div id="charts" style="display:flex;flex-wrap:wrap;gap:4px">${charts.join('\n')}</div>
 <h2>Tables</h2><pre>${esc(md)}</pre></body></html>\n`;
 }

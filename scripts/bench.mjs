@@ -120,10 +120,16 @@ try {
     console.error(`\n${bench.errors.length} error(s):\n${bench.errors.join('\n')}`);
     code = 1;
   }
-  if (bench.rows.some((r) => r.check?.startsWith('WRONG'))) {
-    console.error('\nsome results were wrong (see the table)');
+  // A wrong gradbox result fails the run; a peer's wrong result is a finding about that peer (reported in
+  // the table and here, not timed), since its accuracy is not ours to fix.
+  const wrong = bench.rows.filter((r) => r.check?.startsWith('WRONG'));
+  const ours = wrong.filter((r) => r.library === 'gradbox');
+  if (ours.length) {
+    console.error('\nsome gradbox results were wrong (see the table)');
     code = 1;
   }
+  for (const r of wrong.filter((r) => r.library !== 'gradbox'))
+    console.log(`peer result failed its check (not timed): ${r.name}, ${r.library} ${r.backend}: ${r.check}`);
 } finally {
   await browser.close();
   await server.close();

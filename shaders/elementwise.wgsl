@@ -258,6 +258,23 @@ fn cosh_f32(x: f32) -> f32 {
   return (0.5 * t) * t + (0.5 / t) / t;
 }
 
+// erfc(a) for a >= 0 from the Chebyshev fit of Numerical Recipes (Press et al., 2nd ed., section 6.2,
+// erfcc): relative error below 1.2e-7 for every a >= 0 (special.wgsl's erfc uses it too).
+fn erfc_cheb(a: f32) -> f32 {
+  let t = 1.0 / (1.0 + 0.5 * a);
+  var p = 0.17087277;
+  p = -0.82215223 + t * p;
+  p = 1.48851587 + t * p;
+  p = -1.13520398 + t * p;
+  p = 0.27886807 + t * p;
+  p = -0.18628806 + t * p;
+  p = 0.09678418 + t * p;
+  p = 0.37409196 + t * p;
+  p = 1.00002368 + t * p;
+  p = -1.26551223 + t * p;
+  return t * exp(p - a * a);
+}
+
 // erf: below |x| = 1 its Maclaurin series 2/sqrt(pi) sum (-1)^n x^(2n+1) / (n! (2n+1)) to n = 11
 // (truncation below 1e-10); above, 1 - erfc with erfc from the Chebyshev fit of Numerical Recipes
 // (Press et al., 2nd ed., section 6.2, erfcc), whose relative error is below 1.2e-7 for every x >= 0.
@@ -280,19 +297,7 @@ fn erf_f32(x: f32) -> f32 {
     s = 1.0 - z * s;
     return 1.1283791670955126 * x * s;
   }
-  let t = 1.0 / (1.0 + 0.5 * a);
-  var p = 0.17087277;
-  p = -0.82215223 + t * p;
-  p = 1.48851587 + t * p;
-  p = -1.13520398 + t * p;
-  p = 0.27886807 + t * p;
-  p = -0.18628806 + t * p;
-  p = 0.09678418 + t * p;
-  p = 0.37409196 + t * p;
-  p = 1.00002368 + t * p;
-  p = -1.26551223 + t * p;
-  let erfc = t * exp(p - a * a);
-  return copy_sign(1.0 - erfc, x);
+  return copy_sign(1.0 - erfc_cheb(a), x);
 }
 
 // Round half to even (NumPy's rint): 0.5 -> 0, 1.5 -> 2, -2.5 -> -2. x - floor(x) is exact in float32.

@@ -233,9 +233,42 @@ export class Context {
     return { result, wallMs, gpuMs };
   }
 
-  /** Waits until the device has finished all queued work (a no-op on the CPU). */
-  sync(): Promise<void> {
-    return this.engine.sync();
+  /**
+   * Waits until the device has finished all queued work (a no-op on the CPU). Like every read, it throws
+   * an error a device kernel reported since the last read (a Cholesky pivot that is not positive).
+   */
+  async sync(): Promise<void> {
+    await this.engine.sync();
+    await this.settleChecks();
+  }
+
+  // Linear algebra: errors found on the device (issue 10) -----------------------------------------
+
+  /**
+   * Checks of device results that only the finished kernel can answer (a Cholesky pivot that is not
+   * positive). An op cannot wait for the GPU, so it queues the check, and the next read (t.data(),
+   * toArray(), item()) or sync() on this context throws the first failure: the model of CUDA, whose
+   * asynchronous errors surface at the next synchronisation. Each failure is thrown once.
+   */
+  private deferredChecks = new Set<Promise<GradboxError | null>>();
+
+  /** @internal Queues a check that resolves to the error to throw, or null when all is well. */
+  deferCheck(check: Promise<GradboxError | null>): void {
+    const settled = check.catch(() => null); // a lost device reports itself elsewhere
+    this.deferredChecks.add(settled);
+    void settled.then((e) => {
+      if (!e) this.deferredChecks.delete(settled);
+    });
+  }
+
+  /** @internal Waits for the queued checks and throws the first failure among them. */
+  async settleChecks(): Promise<void> {
+    if (this.deferredChecks.size === 0) return;
+    const pending = [...this.deferredChecks];
+    const results = await Promise.all(pending);
+    for (const p of pending) this.deferredChecks.delete(p);
+    const first = results.find((e) => e !== null);
+    if (first) throw first;
   }
 
   // Creation ------------------------------------------------------------------------------------

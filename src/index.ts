@@ -22,3 +22,8 @@ export * as linalg from './linalg/index';
 export * as models from './models/index';
 export * as nn from './nn/index';
 export * as optim from './optim/index';
+// Statistics
+export * as stats from './stats/index';
+// Probability: special functions and distributions
+export * as special from './special/index';
+export * as dist from './distributions/index';

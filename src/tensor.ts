@@ -10,6 +10,7 @@ import type { TensorLike } from './ops/inputs';
 import * as layout from './ops/layout';
 import * as blocks from './ops/linalg_blocks';
 import * as shapeOps from './ops/shape';
+import * as special from './ops/special';
 import { matmul } from './ops/matmul';
 import type { Allocation } from './registry';
 import { assign } from './ops/optim';
@@ -109,9 +110,14 @@ export class Tensor {
     return gpu.binding(storage);
   }
 
-  /** Waits for the result and copies it to a new Float32Array (row-major). */
+  /**
+   * Waits for the result and copies it to a new Float32Array (row-major). Throws an error that a device
+   * kernel reported since the last read (e.g. a WebGPU Cholesky pivot that is not positive).
+   */
   async data(): Promise<Float32Array> {
-    return this.ctx.engine.read(this.storage('data'));
+    const values = await this.ctx.engine.read(this.storage('data'));
+    await this.ctx.settleChecks();
+    return values;
   }
 
   /** Waits for the result as nested arrays (a number for a scalar). */
@@ -268,6 +274,31 @@ export class Tensor {
   /** The error function, 2/sqrt(pi) times the integral of exp(-t^2) from 0 to x. */
   erf(): Tensor {
     return ew.unary('erf', this);
+  }
+  // Probability: special functions
+  /** log |Gamma(x)| (+Infinity at 0 and the negative integers); gradient digamma(x). */
+  lgamma(): Tensor {
+    return special.lgamma(this);
+  }
+  /** The digamma function, d/dx lgamma(x); gradient trigamma(x). */
+  digamma(): Tensor {
+    return special.digamma(this);
+  }
+  /** The trigamma function, d/dx digamma(x) (not differentiable itself). */
+  trigamma(): Tensor {
+    return special.trigamma(this);
+  }
+  /** 1 - erf(x), with relative accuracy in the right tail (erfc(9) ~ 4e-37). */
+  erfc(): Tensor {
+    return special.erfc(this);
+  }
+  /** The inverse error function on [-1, 1] (+-Infinity at +-1, NaN outside). */
+  erfinv(): Tensor {
+    return special.erfinv(this);
+  }
+  /** The inverse of erfc on [0, 2], accurate for tiny arguments (erfcinv(1e-30) ~ 8.15). */
+  erfcinv(): Tensor {
+    return special.erfcinv(this);
   }
   /** 1 / x. */
   reciprocal(): Tensor {

@@ -3,45 +3,32 @@
 // accuracy), survive a backend switch, reproduce a state from the URL, replay a reset exactly, answer
 // bad input with a message and a default, and leave a non-blank screenshot in test-results/. The landing
 // page is a course map: its pillars in order, cards that load, usable by keyboard and on a phone.
-import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { preview, type PreviewServer } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { seededRandom } from '../src/index';
 import { launch } from './helpers/chromium';
+import {
+  canvasColours as colours,
+  type DemoServer,
+  demoState as state,
+  openDemo,
+  serveDemos,
+  type State,
+  until,
+} from './helpers/demo_page';
 
-let server: PreviewServer;
+let server: DemoServer;
 let base: string;
 beforeAll(async () => {
-  expect(
-    existsSync('dist-demos/index.html'),
-    'dist-demos is missing: run `npm run build:demos` (npm test does)',
-  ).toBe(true);
-  server = await preview({ logLevel: 'error', preview: { host: '127.0.0.1', port: 0, strictPort: false } });
-  const addr = server.httpServer.address();
-  if (!addr || typeof addr === 'string') throw new Error('the preview server has no port');
-  base = `http://127.0.0.1:${addr.port}`;
-  mkdirSync('test-results', { recursive: true });
+  server = await serveDemos();
+  base = server.base;
 });
 afterAll(async () => {
   await server?.close();
 });
 
-type State = Record<string, unknown> & { backend: string; step: number; loss: number };
-
-async function open(browser: Browser, path: string, errors: string[]): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 950 } });
-  page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
-  page.on('console', (m) => {
-    if (m.type() === 'error') errors.push(`console: ${m.text()}`);
-  });
-  await page.goto(`${base}/${path}`);
-  await page.waitForFunction(() => window.demo !== undefined, null, { timeout: 60_000 });
-  await page.evaluate(() => window.demo!.ready);
-  return page;
-}
-
-const state = (page: Page) => page.evaluate(() => window.demo!.state()) as Promise<State>;
+const open = (browser: Browser, path: string, errors: string[]): Promise<Page> =>
+  openDemo(browser, `${base}/${path}`, errors);
 
 /** The loss after the first step of a fresh run (paused, reset, one step), then training resumes. */
 async function startingLoss(page: Page): Promise<State> {
@@ -52,23 +39,6 @@ async function startingLoss(page: Page): Promise<State> {
   });
   const s = await state(page);
   await page.evaluate(() => window.demo!.control.play());
-  return s;
-}
-
-/** Waits until the demo's state satisfies `ok` (polling), or fails with the last state. */
-async function until(
-  page: Page,
-  ok: (s: State) => boolean,
-  what: string,
-  timeoutMs = 45_000,
-): Promise<State> {
-  const t0 = Date.now();
-  let s = await state(page);
-  while (!ok(s)) {
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: timed out; last state ${JSON.stringify(s)}`);
-    await page.waitForTimeout(250);
-    s = await state(page);
-  }
   return s;
 }
 
@@ -106,30 +76,31 @@ function linearFit64(p: Record<string, unknown>): { w: number; b: number } {
   return { w, b: my - w * mx };
 }
 
-/** Counts distinct colours in a canvas: a blank canvas has one. */
-async function colours(page: Page, selector: string): Promise<number> {
-  return page.$eval(selector, (c) => {
-    const canvas = c as HTMLCanvasElement;
-    const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
-    const seen = new Set<number>();
-    for (let i = 0; i < d.length; i += 4 * 7) seen.add((d[i] << 16) | (d[i + 1] << 8) | d[i + 2]);
-    return seen.size;
-  });
-}
-
 const SPIRAL =
   'demos/playground/index.html?dataset=spiral&hidden=16,16&x1sq=true&x2sq=true&x1x2=true&sinx1=true&sinx2=true' +
   '&optimizer=adam&lr=0.03&batchSize=64&stepsPerFrame=10&seed=3';
 
 /** The landing page's pillars in course order, with the demo each card links to. */
 const LANDING_PILLARS: [string, string[]][] = [
-  ['Linear algebra', []],
-  ['Multivariate calculus', []],
-  ['Optimisation', []],
-  ['Probability and statistics', []],
+  ['Linear algebra', ['./demos/linear-algebra/', './demos/pca/']],
+  ['Multivariate calculus', ['./demos/calculus/']],
+  ['Optimisation', ['./demos/optimisers/']],
+  [
+    'Probability and statistics',
+    [
+      './demos/distributions/',
+      './demos/clt/',
+      './demos/bayes/',
+      './demos/likelihood/',
+      './demos/hypothesis-tests/',
+    ],
+  ],
   ['Models', ['./demos/linear-regression/', './demos/playground/']],
   ['Under the hood', ['./demos/kernels/']],
 ];
+
+/** Every card on the map, in course order. */
+const LANDING_CARDS = LANDING_PILLARS.flatMap(([, cards]) => cards);
 
 for (const webgpu of [true, false]) {
   // Without WebGPU the demos take the fastest CPU backend: WebAssembly SIMD, which Chromium has.
@@ -193,7 +164,7 @@ for (const webgpu of [true, false]) {
           line: (a.querySelector('p')?.textContent ?? '').replace(/\s+/g, ' ').trim(),
         })),
       );
-      expect(cards).toHaveLength(3);
+      expect(cards).toHaveLength(LANDING_CARDS.length);
       for (const c of cards) {
         expect(c.complete, c.href).toBe(true);
         expect(c.img, c.href).toBeGreaterThan(0);
@@ -222,7 +193,7 @@ for (const webgpu of [true, false]) {
           w: cs.outlineWidth,
         };
       });
-      expect(focused).toMatchObject({ tag: 'A', cls: 'card', href: LANDING_PILLARS[4][1][0] });
+      expect(focused).toMatchObject({ tag: 'A', cls: 'card', href: LANDING_CARDS[0] });
       expect(focused.outline).not.toBe('none');
       expect(parseFloat(focused.w)).toBeGreaterThan(0);
       await page.screenshot({ path: `test-results/landing-${mode}.png`, fullPage: true });
@@ -231,9 +202,7 @@ for (const webgpu of [true, false]) {
       await page.keyboard.press('Enter');
       expect(await page.evaluate(() => document.activeElement?.id)).toBe('course');
       await page.keyboard.press('Tab');
-      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(
-        LANDING_PILLARS[4][1][0],
-      );
+      expect(await page.evaluate(() => document.activeElement?.getAttribute('href'))).toBe(LANDING_CARDS[0]);
       // A phone: one column of cards and nothing to scroll sideways.
       await page.setViewportSize({ width: 375, height: 740 });
       expect(await page.evaluate(() => document.scrollingElement!.scrollWidth)).toBeLessThanOrEqual(375);
@@ -423,7 +392,7 @@ for (const webgpu of [true, false]) {
       const errors: string[] = [];
       page.on('pageerror', (e) => errors.push(e.message));
       await page.goto(`${base}/index.html`);
-      expect(await page.locator('a.card').count()).toBe(3);
+      expect(await page.locator('a.card').count()).toBe(LANDING_CARDS.length);
       await page.click('a.card[href*="kernels"]');
       await page.waitForFunction(
         (n) => document.querySelectorAll('#results tbody tr').length >= n,

@@ -146,11 +146,62 @@ export function contours(
   ctx.stroke();
 }
 
-/** A <figure> holding a canvas (or any element) with a caption under it. */
-export function figure(node: HTMLElement, caption: string): HTMLElement {
+/**
+ * A <figure> holding a canvas (or any element) with a caption under it; with `fit`, the caption wraps at
+ * the width of what it captions (so narrow figures can sit side by side).
+ */
+export function figure(node: HTMLElement, caption: string, fit = false): HTMLElement {
   const f = document.createElement('figure');
   const cap = document.createElement('figcaption');
   cap.textContent = caption;
+  // A caption of no width of its own that fills the figure: the figure is as wide as what it captions.
+  if (fit) Object.assign(cap.style, { width: '0', minWidth: '100%' });
   f.append(node, cap);
   return f;
+}
+
+/** An arrow from (x0, y0) to (x1, y1) in canvas pixels, with a head of `head` pixels. */
+export function arrow(
+  ctx: CanvasRenderingContext2D,
+  x0: number,
+  y0: number,
+  x1: number,
+  y1: number,
+  color: string,
+  width = 2,
+  head = 9,
+): void {
+  const len = Math.hypot(x1 - x0, y1 - y0);
+  ctx.strokeStyle = color;
+  ctx.fillStyle = color;
+  ctx.lineWidth = width;
+  ctx.beginPath();
+  ctx.moveTo(x0, y0);
+  ctx.lineTo(x1, y1);
+  ctx.stroke();
+  if (len < 1) return;
+  const [ux, uy] = [(x1 - x0) / len, (y1 - y0) / len];
+  const h = Math.min(head, len * 0.6);
+  ctx.beginPath();
+  ctx.moveTo(x1, y1);
+  ctx.lineTo(x1 - h * ux + (h / 2.5) * uy, y1 - h * uy - (h / 2.5) * ux);
+  ctx.lineTo(x1 - h * ux - (h / 2.5) * uy, y1 - h * uy + (h / 2.5) * ux);
+  ctx.closePath();
+  ctx.fill();
+}
+
+/** Text with a white halo, readable over lines and fills. */
+export function label(
+  ctx: CanvasRenderingContext2D,
+  text: string,
+  x: number,
+  y: number,
+  color = '#111',
+): void {
+  ctx.font = '13px system-ui, sans-serif';
+  ctx.lineWidth = 4;
+  ctx.strokeStyle = 'rgba(255,255,255,0.9)';
+  ctx.strokeText(text, x, y);
+  ctx.fillStyle = color;
+  ctx.fillText(text, x, y);
 }

@@ -17,6 +17,8 @@ export interface ParamSpec {
   options?: readonly string[];
   /** For text params: checks and normalises the text; throws an Error whose message says what is wrong. */
   parse?: (text: string) => string;
+  /** Shows the control only while this holds (e.g. a distribution's own parameters under its family). */
+  showIf?: (params: Params) => boolean;
 }
 
 export type Params = Record<string, ParamValue>;
@@ -99,3 +101,18 @@ export function intList(what: string, min: number, max: number, maxCount: number
     return parts.join(',');
   };
 }
+
+/** Parses a point "x,y" (for a start or a cursor set by a click), both coordinates within +-limit. */
+export function pointParam(limit: number): (text: string) => string {
+  return (text) => {
+    const parts = text.split(',').map((s) => Number(s.trim()));
+    if (parts.length !== 2 || !parts.every((v) => Number.isFinite(v) && Math.abs(v) <= limit)) {
+      throw new Error(`${JSON.stringify(text)} is not a point "x,y" with |x|, |y| <= ${limit}`);
+    }
+    return parts.map((v) => Number(v.toFixed(4))).join(',');
+  };
+}
+
+/** The numbers of a point param's text "x,y". */
+export const pointOf = (text: unknown): [number, number] =>
+  String(text).split(',').map(Number) as [number, number];

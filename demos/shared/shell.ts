@@ -7,7 +7,7 @@ import GUI, { type Controller } from 'lil-gui';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
 import { type BackendName, type BackendRequest, type Context, createContext, SHADERS } from '../../src/index';
-import { type Params, type ParamSpec, parseParam, readUrl, toQuery } from './params';
+import { type Params, type ParamSpec, type ParamValue, parseParam, readUrl, toQuery } from './params';
 import './style.css';
 
 /** What a demo builds on a context from its params; the shell drives it. */
@@ -18,8 +18,11 @@ export interface Simulation {
   render(): Promise<void>;
   /** The mathematics being computed, as TeX, with live values substituted. */
   formula(): Promise<string>;
-  /** The demo's own figures for window.demo.state() and the stats panel. */
-  figures(): Record<string, number | string | number[][]>;
+  /**
+   * The demo's own figures for window.demo.state(); numbers, strings and booleans also go to the stats
+   * panel, arrays and objects only to state().
+   */
+  figures(): Record<string, Figure>;
   /** Extra series for the chart, per training step (e.g. test loss), read when the chart updates. */
   extraSeries?(): Promise<Record<string, number>>;
   /** Metrics in [0, 1] to chart over time (e.g. accuracy), keyed by the names in DemoDefinition.metrics. */
@@ -28,7 +31,19 @@ export interface Simulation {
   snapshot(): Promise<unknown>;
   /** Applies params marked `live` without a rebuild. */
   update?(params: Params): void;
+  /** Runs one of DemoDefinition.actions (a button, or window.demo.control.act) with its arguments. */
+  act?(key: string, args: unknown[]): Promise<void>;
   dispose(): void;
+}
+
+/** A value a demo reports in state(). */
+export type Figure = number | string | boolean | null | readonly unknown[] | object;
+
+/** A one-off computation a demo offers as a button (a sweep, a grid of runs) besides play and step. */
+export interface DemoAction {
+  key: string;
+  label: string;
+  folder?: string;
 }
 
 export interface DemoDefinition {
@@ -43,8 +58,24 @@ export interface DemoDefinition {
   series?: string[];
   /** Metrics in [0, 1] charted over time on a second, linear chart (e.g. accuracy). */
   metrics?: string[];
+  // Demos that are not trained (linear algebra, PCA) ------------------------------------------------
+  /** What `train` returns per step, for the chart and the stats (default: the training loss). */
+  lossLabel?: string;
+  /** A demo with no steps at all: no play/step controls, no loss chart, no step timings. */
+  stepless?: boolean;
   /** Builds the simulation; `carry` is a snapshot from the other backend when switching. */
   create(gb: Context, params: Params, stage: HTMLElement, carry?: unknown): Promise<Simulation>;
+  // --- options for demos that are stepped by hand or draw their own charts (all optional) ---
+  /** Starts playing when loaded (default true); false for demos a learner steps by clicks. */
+  autoplay?: boolean;
+  /** The side panel's loss chart (default true); false where the demo draws its own charts. */
+  lossChart?: boolean;
+  /** Buttons that run Simulation.act(key). */
+  actions?: DemoAction[];
+  /** Steps per frame and per press of step, for demos without a `stepsPerFrame` param (default 10). */
+  stepsPerFrame?: number;
+  /** Params to set together with `key` (e.g. a surface's own learning rates); applied before one rebuild. */
+  linked?(key: string, value: ParamValue): Params | undefined;
 }
 
 export interface DemoHandle {
@@ -59,6 +90,8 @@ export interface DemoHandle {
     reset(): Promise<void>;
     setBackend(b: BackendRequest): Promise<void>;
     set(key: string, value: string | number | boolean): Promise<void>;
+    /** Runs one of the demo's actions (DemoDefinition.actions) and waits for it. */
+    act(key: string, ...args: unknown[]): Promise<void>;
   };
 }
 
@@ -79,6 +112,27 @@ const WEBGPU_HELP =
   'WebGPU is not available here, so the demo runs on the CPU backend. To use the GPU, open it in a browser ' +
   'with WebGPU (Chrome or Edge 113+, Safari 26+, Firefox 141+) over https or localhost; in Chromium you can ' +
   'also start it with --enable-unsafe-webgpu.';
+
+/**
+ * The event a simulation sends on its stage when what it shows changed outside a training step (a drag, a
+ * live setting): the shell then refreshes the stats and the formula (at most once a frame).
+ */
+export const FIGURES_CHANGED = 'figures-changed';
+
+/** Tells the shell that the figures of the simulation on `stage` changed (see FIGURES_CHANGED). */
+export function figuresChanged(stage: HTMLElement): void {
+  stage.dispatchEvent(new Event(FIGURES_CHANGED));
+}
+
+/** The event a simulation sends on its stage to show a message in the shell's notice (see notify). */
+export const NOTICE = 'demo-notice';
+
+/**
+ * Shows `message` in the shell's notice, e.g. a parameter the library rejected and the default used instead.
+ */
+export function notify(stage: HTMLElement, message: string): void {
+  stage.dispatchEvent(new CustomEvent(NOTICE, { detail: message }));
+}
 
 export function startDemo(def: DemoDefinition): DemoHandle {
   const app = document.getElementById('app') ?? document.body;
@@ -121,7 +175,9 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let gb: Context | null = null;
   let sim: Simulation | null = null;
   let gpuOk = false;
-  let playing = true;
+  // A hand-stepped or stepless demo waits for the learner.
+  const startsPlaying = (def.autoplay ?? true) && !def.stepless;
+  let playing = startsPlaying;
   let busy: Promise<void> | null = null;
   // Set while the simulation is being rebuilt (reset, backend switch, a new setting): the frame loop waits.
   let rebuilding = 0;
@@ -140,7 +196,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   let stepsPerSec = Number.NaN;
   let lastFormula = 0;
   const chartData: number[][] = [[], [], ...(def.series ?? []).map(() => [])];
-  const seriesNames = ['train loss', ...(def.series ?? [])];
+  const seriesNames = [def.lossLabel ?? 'train loss', ...(def.series ?? [])];
   const controls: Record<string, Controller> = {};
 
   const chart = new uPlot(
@@ -148,7 +204,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       width: 360,
       height: 200,
       scales: { x: { time: false }, y: { distr: 3 } },
-      axes: [{ label: 'step' }, { label: 'loss (log)' }],
+      axes: [{ label: 'step' }, { label: `${def.lossLabel ?? 'loss'} (log)` }],
       series: [
         { label: 'step' },
         ...seriesNames.map((n, i) => ({ label: n, stroke: ['#2563eb', '#f97316', '#16a34a'][i % 3] })),
@@ -157,6 +213,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     chartData as uPlot.AlignedData,
     chartBox,
   );
+  if (def.lossChart === false) chart.root.hidden = true;
 
   // A second chart for metrics in [0, 1], when the demo has any.
   const metricNames = def.metrics ?? [];
@@ -192,12 +249,20 @@ export function startDemo(def: DemoDefinition): DemoHandle {
           ? `${gb.backend}${gb.backend === 'webgpu' ? ` (${gb.backendReason.replace('WebGPU on ', '')})` : ''}`
           : '-',
       ],
-      ['step', String(step)],
-      ['loss', Number.isFinite(loss) ? loss.toPrecision(4) : String(loss)],
-      ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
-      ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+      ...(def.stepless
+        ? []
+        : ([
+            ['step', String(step)],
+            [
+              def.lossLabel ?? 'loss',
+              // Nothing to show before the first step; a NaN after it is news (a diverged run).
+              step === 0 ? '-' : Number.isFinite(loss) ? loss.toPrecision(4) : String(loss),
+            ],
+            ['ms / step', Number.isFinite(msPerStep) ? msPerStep.toFixed(2) : '-'],
+            ['steps / s', Number.isFinite(stepsPerSec) ? stepsPerSec.toFixed(1) : '-'],
+          ] as [string, string][])),
       ...Object.entries(f)
-        .filter(([, v]) => typeof v !== 'object')
+        .filter(([, v]) => v !== null && typeof v !== 'object')
         .map(([k, v]) => [k, typeof v === 'number' ? v.toPrecision(4) : String(v)] as [string, string]),
     ];
     stats.replaceChildren(
@@ -208,6 +273,19 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       }),
     );
   };
+
+  stage.addEventListener(NOTICE, (e) => showNotice(String((e as CustomEvent<string>).detail)));
+
+  let figuresPending = false;
+  stage.addEventListener(FIGURES_CHANGED, () => {
+    if (figuresPending) return;
+    figuresPending = true;
+    requestAnimationFrame(() => {
+      figuresPending = false;
+      renderStats();
+      void renderFormula();
+    });
+  });
 
   const renderFormula = async () => {
     if (!sim) return;
@@ -294,8 +372,8 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       controls.backend?.updateDisplay();
       await build();
       // The failed frame paused training; the CPU picks it up again.
-      playing = true;
-      playState.playing = true;
+      playing = startsPlaying;
+      playState.playing = startsPlaying;
       controls.play?.updateDisplay();
     });
     failing = false;
@@ -338,7 +416,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     }
   };
 
-  const stepsPerFrame = () => Number(params.stepsPerFrame ?? 10);
+  const stepsPerFrame = () => Number(params.stepsPerFrame ?? def.stepsPerFrame ?? 10);
 
   /**
    * Runs one unit of simulation work (a frame, a step) as the `busy` task. Any failure, e.g. a readback
@@ -382,7 +460,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
   // Controls ----------------------------------------------------------------------------------------
   const gui = new GUI({ title: def.title });
   const playState = {
-    playing: true,
+    playing,
     step: () => void stepN(stepsPerFrame()),
     reset: () => void reset(),
   };
@@ -399,14 +477,19 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     .onChange((v: boolean) => {
       playing = v;
     });
-  gui.add(playState, 'step').name('step');
+  const stepControl = gui.add(playState, 'step').name('step');
+  if (def.stepless) {
+    controls.play.hide();
+    stepControl.hide();
+    chartBox.hidden = true;
+  }
   gui.add(playState, 'reset').name('reset (same seed)');
   const folders = new Map<string, GUI>();
+  const folderOf = (name?: string): GUI =>
+    name ? (folders.get(name) ?? folders.set(name, gui.addFolder(name)).get(name)!) : gui;
   const guiValues: Params = { ...params };
   for (const spec of def.params) {
-    const parent = spec.folder
-      ? (folders.get(spec.folder) ?? folders.set(spec.folder, gui.addFolder(spec.folder)).get(spec.folder)!)
-      : gui;
+    const parent = folderOf(spec.folder);
     let c: Controller;
     if (spec.kind === 'select') c = parent.add(guiValues, spec.key, spec.options as string[]);
     else if (spec.kind === 'bool') c = parent.add(guiValues, spec.key);
@@ -431,19 +514,32 @@ export function startDemo(def: DemoDefinition): DemoHandle {
     c.onFinishChange((v: unknown) => void setParam(spec.key, v));
     controls[spec.key] = c;
   }
+  /** Shows only the controls whose showIf holds for the current params. */
+  const showControls = () => {
+    for (const spec of def.params) if (spec.showIf) controls[spec.key]?.show(spec.showIf(params));
+  };
+  showControls();
 
   async function setParam(key: string, raw: unknown): Promise<void> {
     const spec = def.params.find((s) => s.key === key);
     if (!spec) throw new Error(`unknown setting ${key}`);
     const [v, problem] = parseParam(spec, raw);
     if (problem) showNotice(problem);
-    params[key] = v;
-    guiValues[key] = v;
-    if (spec.log) (controls[key].object as Record<string, number>)[key] = Math.log10(Number(v));
-    controls[key]?.updateDisplay();
+    const changed: Params = { [key]: v, ...(def.linked?.(key, v) ?? {}) };
+    for (const [k, value] of Object.entries(changed)) {
+      params[k] = value;
+      guiValues[k] = value;
+      if (def.params.find((s) => s.key === k)?.log)
+        (controls[k].object as Record<string, number>)[k] = Math.log10(Number(value));
+      controls[k]?.updateDisplay();
+    }
+    showControls();
     writeUrl();
-    if (def.liveKeys?.includes(key)) sim?.update?.(params);
-    else await reset();
+    if (def.liveKeys?.includes(key)) {
+      sim?.update?.(params);
+      // Paused, nothing else would draw the change: draw it now.
+      if (!playing) await redraw(async () => {});
+    } else await reset();
   }
 
   async function stepN(n: number): Promise<void> {
@@ -455,6 +551,28 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       await renderFormula();
     });
   }
+
+  /** Runs `work` then draws, as the busy task: after the frame in flight, holding off the next one. */
+  async function redraw(work: () => Promise<void>): Promise<void> {
+    while (busy) await busy;
+    await guarded(async () => {
+      await work();
+      await sim?.render();
+      renderStats();
+      await renderFormula();
+    });
+  }
+  // A demo's actions: buttons in the controls, and window.demo.control.act for automation.
+  const act = async (key: string, args: unknown[]): Promise<void> => {
+    if (!def.actions?.some((a) => a.key === key)) throw new Error(`unknown action ${key}`);
+    await redraw(async () => {
+      await sim?.act?.(key, args);
+    });
+  };
+  for (const a of def.actions ?? [])
+    folderOf(a.folder)
+      .add({ [a.key]: () => void act(a.key, []) }, a.key)
+      .name(a.label);
 
   const ready = (async () => {
     const cpuWanted = wantBackend === 'cpu' || wantBackend === 'wasm' || wantBackend === 'js';
@@ -502,6 +620,7 @@ export function startDemo(def: DemoDefinition): DemoHandle {
       reset,
       setBackend,
       set: (key, value) => setParam(key, value),
+      act: (key, ...args) => act(key, args),
     },
   };
   window.demo = handle;

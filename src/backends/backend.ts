@@ -280,7 +280,107 @@ export interface Backend {
    * integers), `sign` (batch) is det(P). A zero pivot column is skipped (U gets an exact 0 on its diagonal).
    */
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage };
+
+  // Issue 10: eigh and svd (Jacobi rotations)
+  /**
+   * Eigenvalues (batch, n), ascending, and eigenvectors (batch, n, n), as columns, of the symmetric parts
+   * (A + A^T) / 2 of `batch` contiguous n x n matrices. Each eigenvector's largest-magnitude entry (the first
+   * of equals) is positive. A matrix with a NaN or infinite entry gives all NaN.
+   */
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage };
+  /**
+   * Reduced SVDs A = U diag(s) V^T of `batch` contiguous m x n matrices, k = min(m, n): u (batch, m, k),
+   * s (batch, k) descending, vt (batch, k, n). Each column of u has its largest-magnitude entry positive (the
+   * row of vt flipped with it); columns of u (rows of vt) of zero singular values complete an orthonormal
+   * set. A matrix with a NaN or infinite entry gives all NaN.
+   */
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage };
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  /**
+   * Reduced Householder QR of `batch` contiguous m x n matrices (m, n >= 1), k = min(m, n): Q (batch, m, k)
+   * with orthonormal columns and upper-triangular R (batch, k, n) whose diagonal is >= 0.
+   */
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage };
+  /**
+   * The panel step of the blocked LU: P A = L U with partial pivoting of `batch` contiguous m x b
+   * matrices, packed like lu() (L unit lower below the diagonal, U on and above it, over min(m, b)
+   * columns), `perm` (batch, m) and `sign` (batch) as in lu().
+   */
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage };
+  // Statistics
+  /**
+   * Counts of x's elements per bin between `edges` (bins + 1 values that never decrease): bin b holds the
+   * v with edges[b] <= v < edges[b + 1], the last bin also v == edges[bins] (NumPy's histogram); NaN and
+   * values outside [edges[0], edges[bins]] are not counted. `uniform` says the edges are evenly spaced, so
+   * a division can guess the bin before the edges decide it. Exact counts, as float32 integers.
+   */
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage;
+  /**
+   * Order statistics: the values at sorted positions `ranks` (integers in [0, size)) of each of `rows`
+   * contiguous rows of `size` elements, (rows, ranks.length), without sorting. The order is the float's
+   * total order: -0 before +0, NaN last (what sort gives, but for the sign of a zero among tied zeros).
+   */
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage;
+  // Probability: special functions and samplers
+  /**
+   * out[i] = f(operands at i) for a special function of one, two or three arguments (see SPECIAL_ARITY),
+   * broadcast like binary: lgamma(x), gammaP(a, x), betaI(a, b, x), ...
+   */
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage;
+  /**
+   * `length` draws of a family that needs a rejection or search sampler (see SAMPLER_FAMILIES), element i
+   * reading its parameters at i % batch. Element i owns a Philox stream of its own, the blocks
+   * (counter + i, 0, j, 0) for j = 0, 1, ... under `key`, consumed in the same order on every backend.
+   */
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage;
 }
+
+// Probability: special functions and samplers
+/** Special functions as elementwise ops. The order is shared with shaders/special.wgsl. */
+export const SPECIAL_OPS = [
+  'lgamma',
+  'digamma',
+  'trigamma',
+  'erfinv',
+  'erfc',
+  'erfcinv',
+  'gammaP',
+  'gammaQ',
+  'betaI',
+] as const;
+export type SpecialOp = (typeof SPECIAL_OPS)[number];
+/** How many arguments each special function takes. */
+export const SPECIAL_ARITY: Record<SpecialOp, 1 | 2 | 3> = {
+  lgamma: 1,
+  digamma: 1,
+  trigamma: 1,
+  erfinv: 1,
+  erfc: 1,
+  erfcinv: 1,
+  gammaP: 2,
+  gammaQ: 2,
+  betaI: 3,
+};
+
+/**
+ * Samplers with a loop per element. The order is shared with shaders/distributions.wgsl.
+ * - gamma: params [concentration] (batch): Gamma(concentration, rate 1) by Marsaglia and Tsang.
+ * - poisson: params [rate]: inversion below rate 10, Hormann's PTRS from 10.
+ * - binomial: params [count, probs]: inversion below count * min(p, 1 - p) = 10, Hormann's BTRS above.
+ * - categorical: params [cdf] (batch, width), each row non-decreasing: the first j with cdf[j] > u cdf[-1].
+ * - multinomial: params [count (batch), probs (batch, width)]: rows of `width` counts (length rows in all,
+ *   so the output has length * width elements) by conditional binomials.
+ */
+export const SAMPLER_FAMILIES = ['gamma', 'poisson', 'binomial', 'categorical', 'multinomial'] as const;
+export type SamplerFamily = (typeof SAMPLER_FAMILIES)[number];
 
 // Linear algebra
 /** Which triangle of op(A) a triangular solve uses, whether op(A) = A^T, and whether its diagonal is 1. */

@@ -1,11 +1,18 @@
-// The linalg namespace: functions of square matrices batched over leading axes (..., n, n), float32 on the
+// The linalg namespace: functions of matrices (most of them square) batched over leading axes, float32 on the
 // context's backend. Each module holds a family's meaning, validation and gradient rules; the kernels are
-// Backend methods (cholesky, triangularSolve, lu) with CPU twins in src/backends/cpu/linalg.ts.
+// Backend methods (cholesky, triangularSolve, lu, eigh, svd) with CPU twins in src/backends/cpu/.
 import type { Tensor } from '../tensor';
 import { diagonal, drop, squareMatrices } from './common';
 
 export { cholesky } from './cholesky';
+export { eigh, type Eigh } from './eigh';
+export { lstsq, pinv, type PinvOptions } from './pinv';
+export { svd, type Svd } from './svd';
 export { det, inv, slogdet, solve } from './lu';
+export { gramSchmidt, type GramSchmidtOptions } from './gram_schmidt';
+export { matrixPower } from './matrix_power';
+export { powerIteration, type PowerIterationOptions, type PowerIterationResult } from './power_iteration';
+export { qr, type QrResult } from './qr';
 export { triangularSolve, type TriangularSolveOptions } from './triangular';
 
 /** Sums of the main diagonals of A (..., n, n) -> (...). Gradient g I. */

@@ -3,6 +3,7 @@
 // inv(A)), so gradients are differentiable again.
 import { record, untracked } from '../autodiff';
 import type { Tensor } from '../tensor';
+import { blockedLu, rowsOf, useBlocked } from './blocked';
 import { diagonal, drop, mT, rightHandSides, squareMatrices } from './common';
 import { solveUntracked } from './triangular';
 import { storageOf } from '../ops/inputs';
@@ -26,6 +27,19 @@ function luOf(op: string, a: Tensor): Lu {
       sign: ctx.wrap(ctx.engine.fill(1, batch), batchShape),
     };
   }
+  if (useBlocked(ctx, n)) {
+    return untracked(ctx, () => {
+      const flat = a.reshape([batch, n, n]);
+      const f = blockedLu(flat);
+      const out = {
+        lu: f.lu.reshape(a.shape),
+        perm: f.perm.reshape([...batchShape, n]),
+        sign: f.sign.reshape(batchShape),
+      };
+      for (const t of [flat, f.lu, f.perm, f.sign]) t.dispose();
+      return out;
+    });
+  }
   const r = ctx.engine.lu(storageOf(op, ctx, a), batch, n);
   return {
     lu: ctx.wrap(r.lu, a.shape),
@@ -34,16 +48,29 @@ function luOf(op: string, a: Tensor): Lu {
   };
 }
 
+/** P B: row i is row perm[i] of B (..., n, k), for perm (..., n) of one batch shape with B. */
+function permuteRows(perm: Tensor, B: Tensor): Tensor {
+  const ctx = B.ctx;
+  const [n, k] = B.shape.slice(-2);
+  if (useBlocked(ctx, n)) {
+    // A gather: a permutation matrix would make this an n^2 k matmul.
+    return ctx.tidy(() => {
+      const batch = B.size / (n * k);
+      return rowsOf(B.reshape([batch, n, k]), perm.reshape([batch, n])).reshape(B.shape);
+    });
+  }
+  return ctx.tidy(() => perm.oneHot(n).matmul(B)); // P[i, perm[i]] = 1, so P B has row perm[i] at i
+}
+
 /** X = A^-1 B for A (..., n, n) square and B (..., n, k) of one batch shape, unrecorded. */
 function luSolve(op: string, A: Tensor, B: Tensor): Tensor {
   return untracked(A.ctx, () => {
     const f = luOf(op, A);
     const n = A.shape[A.shape.length - 1];
-    const P = f.perm.oneHot(Math.max(n, 1)); // (..., n, n): P[i, perm[i]] = 1, so P B has row perm[i] at i
-    const PB = n === 0 ? B.clone() : P.matmul(B);
+    const PB = n === 0 ? B.clone() : permuteRows(f.perm, B);
     const Y = solveUntracked(f.lu, PB, { lower: true, transpose: false, unitDiagonal: true });
     const X = solveUntracked(f.lu, Y, { lower: false, transpose: false, unitDiagonal: false });
-    for (const t of [f.lu, f.perm, f.sign, P, PB, Y]) t.dispose();
+    for (const t of [f.lu, f.perm, f.sign, PB, Y]) t.dispose();
     return X;
   });
 }
@@ -104,8 +131,12 @@ export function det(a: Tensor): Tensor {
     const f = luOf(op, a);
     const d = diagonal(op, f.lu);
     const p = d.prod(-1);
-    const r = p.mul(f.sign);
-    for (const t of [f.lu, f.perm, f.sign, d, p]) t.dispose();
+    const signed = p.mul(f.sign);
+    // A zero pivot makes det exactly 0, also where the product of the others overflowed (0 * Inf = NaN).
+    const zero = d.equal(0);
+    const singular = zero.max(-1);
+    const r = singular.where(0, signed);
+    for (const t of [f.lu, f.perm, f.sign, d, p, signed, zero, singular]) t.dispose();
     return r;
   });
   record(out, [a], (g) => [invTransposeTimes(a, g.mul(out))]);

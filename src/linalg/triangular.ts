@@ -4,6 +4,7 @@ import { record, untracked } from '../autodiff';
 import { describe, GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import type { Tensor } from '../tensor';
+import { blockedTriangularSolve, useBlocked } from './blocked';
 import { drop, mT, rightHandSides } from './common';
 
 /** Options of {@link triangularSolve}. */
@@ -64,11 +65,23 @@ export function solveCore(A: Tensor, B: Tensor, o: Resolved): Tensor {
   const n = A.shape[A.shape.length - 1];
   const k = B.shape[B.shape.length - 1];
   const batch = B.size / Math.max(1, n * k);
-  const storage =
-    B.size === 0
-      ? ctx.engine.fill(0, 0)
-      : ctx.engine.triangularSolve(storageOf(op, ctx, A), storageOf(op, ctx, B), batch, n, k, o);
-  const X = ctx.wrap(storage, B.shape);
+  let X: Tensor;
+  if (B.size > 0 && useBlocked(ctx, n)) {
+    X = untracked(ctx, () => {
+      const a3 = A.reshape([batch, n, n]);
+      const b3 = B.reshape([batch, n, k]);
+      const flat = blockedTriangularSolve(a3, b3, o);
+      const shaped = flat.reshape(B.shape);
+      for (const t of [a3, b3, flat]) t.dispose();
+      return shaped;
+    });
+  } else {
+    const storage =
+      B.size === 0
+        ? ctx.engine.fill(0, 0)
+        : ctx.engine.triangularSolve(storageOf(op, ctx, A), storageOf(op, ctx, B), batch, n, k, o);
+    X = ctx.wrap(storage, B.shape);
+  }
   record(X, [A, B], (g) => {
     // op(A)^T has the other triangle: dB = op(A)^-T g; d op(A) = -dB X^T on op(A)'s triangle.
     const dB = solveCore(A, g, { ...o, lower: !o.lower, transpose: !o.transpose });

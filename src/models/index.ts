@@ -11,3 +11,5 @@ export {
   SoftmaxRegression,
 } from './linear';
 export { cholesky, choleskySolve } from '../linalg/host_cholesky';
+// Issue 10: PCA
+export { PCA, type PcaOptions } from './pca';

@@ -9,8 +9,10 @@ import type {
   OptimizerHyper,
   OptimizerRule,
   ReduceOp,
+  SamplerFamily,
   ScanOp,
   SoftmaxMode,
+  SpecialOp,
   Storage,
   TriangularSolveOptions,
   UnaryOp,
@@ -18,13 +20,19 @@ import type {
 import type { PhiloxKey } from '../../random';
 import { binary, strided, unary, where } from './elementwise';
 import { gather, oneHot, random } from './layout';
+import { sample } from './distributions';
+import { special } from './special';
 import * as linalg from './linalg';
+// Issue 10: eigh and svd
+import * as jacobi from './jacobi';
+import { qr } from './linalg_qr';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
 import { stridedInto, stridedRead } from './shape';
 import { scan, sort } from './scan';
 import { bincount, randint, segmentSum } from './scatter';
+import * as statsKernels from './stats';
 import { alloc, type CpuStorage, type FloatArrayConstructor, wrap } from './storage';
 
 const cpu = (x: Storage) => x as CpuStorage;
@@ -172,6 +180,43 @@ export class CpuBackend implements Backend {
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.lu(cpu(x), batch, n);
+  }
+
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobi.eigh(cpu(x), batch, n);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobi.svd(cpu(x), batch, m, n);
+  }
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(cpu(x), batch, m, n);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return linalg.luPanel(cpu(x), batch, m, b);
+  }
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(cpu(x), cpu(edges), bins, uniform);
+  }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(cpu(x), rows, size, ranks);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return special(op, operands, outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return sample(this.F, family, params.map(cpu), batch, length, key, counter, width);
   }
 }
 

@@ -90,38 +90,51 @@ export function lu(
   batch: number,
   n: number,
 ): { lu: CpuStorage; perm: CpuStorage; sign: CpuStorage } {
-  const out = alloc(x.data, batch * n * n);
-  const perm = alloc(x.data, batch * n);
+  return luPanel(x, batch, n, n);
+}
+
+/**
+ * P A = L U of `batch` m x b matrices (the panels of the blocked LU are tall): the same elimination as
+ * lu() over min(m, b) columns, the pivot searched over all m rows; `perm` is (batch, m).
+ */
+export function luPanel(
+  x: CpuStorage,
+  batch: number,
+  m: number,
+  nb: number,
+): { lu: CpuStorage; perm: CpuStorage; sign: CpuStorage } {
+  const out = alloc(x.data, batch * m * nb);
+  const perm = alloc(x.data, batch * m);
   const sign = alloc(x.data, batch);
-  const m = new Float64Array(n * n);
-  const p = new Int32Array(n);
+  const a = new Float64Array(m * nb);
+  const p = new Int32Array(m);
   const round = roundingOf(x);
   for (let b = 0; b < batch; b++) {
     // Works in float64 but rounds every stored entry to the storage's precision, as the GPU keeps it.
-    for (let i = 0; i < n * n; i++) m[i] = x.data[b * n * n + i];
-    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = 0; i < m * nb; i++) a[i] = x.data[b * m * nb + i];
+    for (let i = 0; i < m; i++) p[i] = i;
     let s = 1;
-    for (let j = 0; j < n; j++) {
+    for (let j = 0; j < Math.min(m, nb); j++) {
       let piv = j;
-      for (let i = j + 1; i < n; i++) if (Math.abs(m[i * n + j]) > Math.abs(m[piv * n + j])) piv = i;
+      for (let i = j + 1; i < m; i++) if (Math.abs(a[i * nb + j]) > Math.abs(a[piv * nb + j])) piv = i;
       if (piv !== j) {
-        for (let c = 0; c < n; c++) {
-          const t = m[j * n + c];
-          m[j * n + c] = m[piv * n + c];
-          m[piv * n + c] = t;
+        for (let c = 0; c < nb; c++) {
+          const t = a[j * nb + c];
+          a[j * nb + c] = a[piv * nb + c];
+          a[piv * nb + c] = t;
         }
         [p[j], p[piv]] = [p[piv], p[j]];
         s = -s;
       }
-      const d = m[j * n + j];
+      const d = a[j * nb + j];
       if (d === 0) continue;
-      for (let i = j + 1; i < n; i++) {
-        const l = (m[i * n + j] = round(m[i * n + j] / d));
-        for (let c = j + 1; c < n; c++) m[i * n + c] = round(m[i * n + c] - l * m[j * n + c]);
+      for (let i = j + 1; i < m; i++) {
+        const l = (a[i * nb + j] = round(a[i * nb + j] / d));
+        for (let c = j + 1; c < nb; c++) a[i * nb + c] = round(a[i * nb + c] - l * a[j * nb + c]);
       }
     }
-    out.set(m, b * n * n);
-    for (let i = 0; i < n; i++) perm[b * n + i] = p[i];
+    out.set(a, b * m * nb);
+    for (let i = 0; i < m; i++) perm[b * m + i] = p[i];
     sign[b] = s;
   }
   return {

@@ -10,19 +10,26 @@ import {
   type OptimizerHyper,
   type OptimizerRule,
   type ReduceOp,
+  type SamplerFamily,
   type ScanOp,
   type SoftmaxMode,
+  type SpecialOp,
   type Storage,
   type TriangularSolveOptions,
   type UnaryOp,
 } from '../backend';
 import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
+import { sample as tsSample } from '../cpu/distributions';
+import * as tsJacobi from '../cpu/jacobi';
 import * as tsLinalg from '../cpu/linalg';
+import { qr as tsQr } from '../cpu/linalg_qr';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
 import * as tsScatter from '../cpu/scatter';
 import { stridedInto as tsStridedInto, stridedRead as tsStridedRead } from '../cpu/shape';
+import { special as tsSpecial } from '../cpu/special';
+import * as tsStats from '../cpu/stats';
 import type { CpuStorage } from '../cpu/storage';
 import { describe, GradboxError } from '../../errors';
 import { forEachBlock } from './broadcast';
@@ -490,5 +497,51 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     const r = tsLinalg.lu(w(x), batch, n);
     return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+  }
+
+  // Linear algebra (issue 10), statistics, probability: the TypeScript kernels over views of the memory.
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    this.counters.dispatches++;
+    const r = tsJacobi.eigh(w(x), batch, n);
+    return { values: this.adopt(r.values), vectors: this.adopt(r.vectors) };
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    this.counters.dispatches++;
+    const r = tsJacobi.svd(w(x), batch, m, n);
+    return { u: this.adopt(r.u), s: this.adopt(r.s), vt: this.adopt(r.vt) };
+  }
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    this.counters.dispatches++;
+    const r = tsQr(w(x), batch, m, n);
+    return { q: this.adopt(r.q), r: this.adopt(r.r) };
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    this.counters.dispatches++;
+    const r = tsLinalg.luPanel(w(x), batch, m, b);
+    return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+  }
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    this.counters.dispatches++;
+    return this.adopt(tsStats.histogram(w(x), w(edges), bins, uniform));
+  }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    this.counters.dispatches++;
+    return this.adopt(tsStats.orderStatistics(w(x), rows, size, ranks));
+  }
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    this.counters.dispatches++;
+    return this.adopt(tsSpecial(op, operands, outShape));
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    this.counters.dispatches++;
+    return this.adopt(tsSample(Float32Array, family, params.map(w), batch, length, key, counter, width));
   }
 }

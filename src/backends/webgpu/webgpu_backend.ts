@@ -14,8 +14,10 @@ import {
   type OptimizerHyper,
   type OptimizerRule,
   type ReduceOp,
+  type SamplerFamily,
   type ScanOp,
   type SoftmaxMode,
+  type SpecialOp,
   type Storage,
   type TriangularSolveOptions,
   UNARY_OPS,
@@ -25,6 +27,13 @@ import { type AcquiredDevice, acquireDevice, infoOfDevice } from './device';
 import * as ew from './kernels/elementwise';
 import * as layout from './kernels/layout';
 import * as linalgKernels from './kernels/linalg';
+// Issue 10: eigh and svd
+import * as jacobiKernels from './kernels/jacobi';
+import type { JacobiVariant } from './kernels/jacobi';
+import type { LinalgVariant } from './kernels/linalg';
+import { luPanel } from './kernels/linalg_blocked';
+import { qr, type QrVariant } from './kernels/linalg_qr';
+import * as distributionKernels from './kernels/distributions';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
 import { type ReduceVariant, reduce, type SoftmaxVariant, softmax } from './kernels/reduce';
@@ -33,6 +42,8 @@ import * as scanKernels from './kernels/scan';
 import type { ScanVariant, SortVariant } from './kernels/scan';
 import * as scatterKernels from './kernels/scatter';
 import type { ScatterVariant } from './kernels/scatter';
+import * as statsKernels from './kernels/stats';
+import type { HistogramVariant } from './kernels/stats';
 import { bindingOf, GpuRunner, type GpuStorage, type PipelineSpec } from './runner';
 import { SHADERS } from './shaders';
 
@@ -84,6 +95,13 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: ScanVariant;
     sort: SortVariant;
     scatter: ScatterVariant;
+    // Issue 10: eigh and svd
+    jacobi: JacobiVariant;
+    // Linear algebra: QR, small matrices (issue 10)
+    qr: QrVariant;
+    linalg: LinalgVariant;
+    // Statistics
+    histogram: HistogramVariant;
   } = {
     matmul: 'auto',
     reduce: 'auto',
@@ -91,6 +109,12 @@ export class WebGpuBackend implements Backend, GpuInterop {
     scan: 'auto',
     sort: 'auto',
     scatter: 'auto',
+    // Issue 10: eigh and svd
+    jacobi: 'auto',
+    qr: 'auto',
+    linalg: 'auto',
+    // Statistics
+    histogram: 'auto',
   };
   private gpuHandle: unknown;
 
@@ -271,7 +295,7 @@ export class WebGpuBackend implements Backend, GpuInterop {
 
   // Linear algebra
   cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
-    return linalgKernels.cholesky(this.runner, gpu(x), batch, n);
+    return linalgKernels.cholesky(this.runner, gpu(x), batch, n, this.variants.linalg);
   }
   triangularSolve(
     a: Storage,
@@ -284,6 +308,52 @@ export class WebGpuBackend implements Backend, GpuInterop {
     return linalgKernels.triangularSolve(this.runner, gpu(a), gpu(b), batch, n, k, opts);
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
-    return linalgKernels.lu(this.runner, gpu(x), batch, n);
+    return linalgKernels.lu(this.runner, gpu(x), batch, n, this.variants.linalg);
+  }
+
+  // Issue 10: eigh and svd (Jacobi rotations)
+  eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
+    return jacobiKernels.eigh(this.runner, gpu(x), batch, n, this.variants.jacobi);
+  }
+  svd(x: Storage, batch: number, m: number, n: number): { u: Storage; s: Storage; vt: Storage } {
+    return jacobiKernels.svd(this.runner, gpu(x), batch, m, n, this.variants.jacobi);
+  }
+  // Linear algebra: QR, blocked LU panels (issue 10)
+  qr(x: Storage, batch: number, m: number, n: number): { q: Storage; r: Storage } {
+    return qr(this.runner, gpu(x), batch, m, n, this.variants.qr);
+  }
+  luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
+    return luPanel(this.runner, gpu(x), batch, m, b);
+  }
+  // Statistics
+  histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
+    return statsKernels.histogram(this.runner, gpu(x), gpu(edges), bins, uniform, this.variants.histogram);
+  }
+  orderStatistics(x: Storage, rows: number, size: number, ranks: readonly number[]): Storage {
+    return statsKernels.orderStatistics(this.runner, gpu(x), rows, size, ranks);
+  }
+  // Probability: special functions and samplers
+  special(op: SpecialOp, operands: readonly Operand[], outShape: readonly number[]): Storage {
+    return distributionKernels.special(this.runner, op, operands.map(gpuOperand), outShape);
+  }
+  sample(
+    family: SamplerFamily,
+    params: readonly Storage[],
+    batch: number,
+    length: number,
+    key: PhiloxKey,
+    counter: number,
+    width: number,
+  ): Storage {
+    return distributionKernels.sample(
+      this.runner,
+      family,
+      params.map(gpu),
+      batch,
+      length,
+      key,
+      counter,
+      width,
+    );
   }
 }

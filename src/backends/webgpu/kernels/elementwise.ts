@@ -5,7 +5,7 @@ import { collapseAxes } from '../../axes';
 import { BINARY_OPS, type BinaryOp, type Operand, UNARY_OPS, type UnaryOp } from '../../backend';
 import { gridFor } from '../grid';
 import { Params } from '../params';
-import type { GpuRunner, GpuStorage } from '../runner';
+import type { GpuRunner, GpuStorage, ShaderSource } from '../runner';
 import { SHADERS } from '../shaders';
 
 const WG = 256;
@@ -22,6 +22,21 @@ function run(
   r: GpuRunner,
   entry: 'unary' | 'binary' | 'where_select',
   op: number,
+  operands: readonly Operand[],
+  outShape: readonly number[],
+): GpuStorage {
+  return runBroadcast(r, SHADERS.elementwise, entry, { OP: op }, operands, outShape);
+}
+
+/**
+ * Runs an entry point of a shader built on elementwise.wgsl (its parameters, bindings and offsets()) over
+ * up to three operands broadcast to outShape; `opConstants` pick the function (OP, or a module's own).
+ */
+export function runBroadcast(
+  r: GpuRunner,
+  shader: ShaderSource,
+  entry: string,
+  opConstants: Record<string, number>,
   operands: readonly Operand[],
   outShape: readonly number[],
 ): GpuStorage {
@@ -64,10 +79,10 @@ function run(
     .u32x4(collapsed.shape, 2);
   for (let k = 0; k < 3; k++) params.u32x4(collapsed.strides[k] ?? [], 2);
   r.dispatch({
-    shader: SHADERS.elementwise,
+    shader,
     entry,
     constants: {
-      OP: op,
+      ...opConstants,
       CONTIGUOUS: contiguous ? 1 : 0,
       CONST_MASK: constMask,
       RANK: contiguous ? 1 : collapsed.shape.length,
