@@ -3,8 +3,9 @@
 // samplers, the same samples on CPU and WebGPU for a seed, batched parameters, gradients of logProb by
 // checkGrad, bad parameters and values outside the support.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Context, createContext, dist, GradboxError, type Tensor } from '../src/index';
+import { type Context, createContext, dist, type Tensor } from '../src/index';
 import { chiSquareSf } from '../src/special/scalar';
+import entropyFixture from './fixtures/discrete-entropy.json';
 import fixture from './fixtures/distributions.json';
 import { eachBackend, held, webgpuMissing } from './helpers/backends';
 import { expectClose } from './helpers/close';
@@ -100,6 +101,60 @@ eachBackend('dist against SciPy', (use) => {
     });
   }
 });
+
+interface EntropyCase {
+  family: 'Poisson' | 'Binomial' | 'Multinomial';
+  /** Parameters as numbers (or a probability vector); with `tensor`, the array ones become a batch. */
+  params: { rate?: number | number[][]; count?: number; probs?: number | number[] | number[][] };
+  tensor: boolean;
+  entropy: number[];
+}
+
+/**
+ * Entropy tolerance, float32 on both backends: each log p(k) is a difference of lgamma values up to
+ * lgamma(n + 1) (188 at n = 60), whose rounding (~1e-5 absolute) the normalisation over k mostly cancels; the
+ * worst error measured here was 1.1e-6 relative (Multinomial, n = 60), so rtol 1e-5 leaves a margin of ~10
+ * and still fails a wrong sum length, series or formula (each off by 1e-4 or more). atol 1e-6 for the zeros.
+ */
+const ENTROPY_TOL = { rtol: 1e-5, atol: 1e-6 };
+
+eachBackend(
+  'dist: entropy of Poisson, Binomial and Multinomial (fixture by scripts/fixtures/discrete_entropy.py)',
+  (use) => {
+    for (const c of (entropyFixture as unknown as { cases: EntropyCase[] }).cases) {
+      const label = `${c.family} ${c.tensor ? 'tensor' : 'number'} ${JSON.stringify(c.params)}`;
+      it(label, async () => {
+        const gb = use();
+        const before = held(gb);
+        const made: Tensor[] = [];
+        const param = (v: unknown) => {
+          if (!c.tensor || !Array.isArray(v)) return v;
+          const t = gb.tensor(v as number[]);
+          made.push(t);
+          return t;
+        };
+        const d = build(gb, c.family, {
+          count: c.params.count,
+          rate: param(c.params.rate),
+          probs: param(c.params.probs),
+        });
+        const h = d.entropy();
+        expect(h.shape).toEqual(d.batchShape);
+        const got = Array.from(await h.data());
+        expect(got.filter(Number.isNaN), `${label}: NaN entropies`).toEqual([]);
+        expectClose(got, c.entropy, ENTROPY_TOL, `${label} entropy`);
+        // Degenerate members (rate 0, p = 0 or 1, a certain category) have entropy 0.
+        c.entropy.forEach((ref, i) => {
+          if (ref === 0) expect(Math.abs(got[i]), `${label}[${i}]`).toBeLessThan(1e-6);
+        });
+        h.dispose();
+        d.dispose();
+        for (const t of made) t.dispose();
+        expect(held(gb)).toEqual(before);
+      });
+    }
+  },
+);
 
 /** Sample mean and variance and the standard errors of both (the latter from the sample's 4th moment). */
 function moments(data: ArrayLike<number>, stride = 1, offset = 0) {
@@ -479,7 +534,11 @@ eachBackend('dist sampling', (use) => {
         new dist.Normal(gb).icdf !== undefined && new dist.Dirichlet(gb, { concentration: [1, 2] }).cdf(0),
     ).toThrow(/cdf is not available/);
     expect(() => new dist.Gamma(gb, { concentration: 2 }).icdf(0.5)).toThrow(/icdf is not available/);
-    expect(() => new dist.Poisson(gb, { rate: gb.tensor([1, 2]) }).entropy()).toThrow(GradboxError);
+    const counts = gb.tensor([3, 4]);
+    expect(() => new dist.Binomial(gb, { count: counts, probs: 0.5 }).entropy()).toThrow(
+      /dist.Binomial: entropy sums over k = 0..count, so count must be a number, got a tensor of shape \(2\)/,
+    );
+    counts.dispose();
   });
 
   it('sampling and densities leave no tensors behind', async () => {
