@@ -129,7 +129,7 @@ try {
     code = 1;
   }
   for (const r of wrong.filter((r) => r.library !== 'gradbox'))
-    console.log(`peer result failed its check (not timed): ${r.name}, ${r.library} ${r.backend}: ${r.check}`);
+    console.log(`peer result failed its check (not timed): ${r.case}, ${r.library} ${r.backend}: ${r.check}`);
 } finally {
   await browser.close();
   await server.close();
