@@ -569,6 +569,7 @@ eachBackend('dist sampling', (use) => {
 // to 1 in 500 elements may differ (none of these 58,000 did when this was written; one in 20,000
 // Binomial(1000, 0.7) draws did in a larger check).
 const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
+// Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
 describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('dist: the same samples on CPU and WebGPU', () => {
   // Reason for the skip: no WebGPU adapter on a developer machine (never in CI, see mustHaveGpu).
   let cpu: Context;
