@@ -7,7 +7,7 @@ import { type Context, createContext, dist, type Tensor } from '../src/index';
 import { chiSquareSf } from '../src/special/scalar';
 import entropyFixture from './fixtures/discrete-entropy.json';
 import fixture from './fixtures/distributions.json';
-import { eachBackend, held, webgpuMissing } from './helpers/backends';
+import { eachBackend, held, skipWebgpu } from './helpers/backends';
 import { expectClose } from './helpers/close';
 
 type Json = number | string | Json[] | { [k: string]: Json };
@@ -568,10 +568,9 @@ eachBackend('dist sampling', (use) => {
 // that lands within that rounding of its boundary may decide differently and change that one element, so up
 // to 1 in 500 elements may differ (none of these 58,000 did when this was written; one in 20,000
 // Binomial(1000, 0.7) draws did in a larger check).
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('dist: the same samples on CPU and WebGPU', () => {
-  // Reason for the skip: no WebGPU adapter on a developer machine (never in CI, see mustHaveGpu).
+describe.skipIf(skipWebgpu)('dist: the same samples on CPU and WebGPU', () => {
+  // Reason for the skip: no WebGPU adapter on a developer machine (never in CI, see skipWebgpu).
   let cpu: Context;
   let gpu: Context;
   beforeAll(async () => {

@@ -4,15 +4,14 @@ import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import type { WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
 import { SHADERS } from '../src/backends/webgpu/shaders';
 import { type Context, createContext, GradboxError } from '../src/index';
-import { webgpuMissing } from './helpers/backends';
+import { skipWebgpu } from './helpers/backends';
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-const describeGpu = webgpuMissing !== null && !mustHaveGpu ? it.skip : it;
+const describeGpu = skipWebgpu ? it.skip : it;
 
 let host: Context;
 beforeAll(async () => {
-  if (webgpuMissing === null || mustHaveGpu) host = await createContext({ backend: 'webgpu' });
+  if (!skipWebgpu) host = await createContext({ backend: 'webgpu' });
 });
 afterAll(() => host?.dispose());
 

@@ -6,10 +6,9 @@ import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { UNARY_OPS } from '../src/backends/backend';
 import { type Context, createContext, type Tensor } from '../src/index';
-import { webgpuMissing } from './helpers/backends';
+import { skipWebgpu } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 const RUNS = 40;
 const LONG_RUNS = 15;
 const EXACT = { rtol: 0, atol: 0 };
@@ -118,202 +117,196 @@ const broadcastPair = shapeArb.chain((s) =>
 
 for (const backend of ['webgpu', 'wasm'] as const) {
   // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-  describe.skipIf(backend === 'webgpu' && webgpuMissing !== null && !mustHaveGpu)(
-    `${backend} equals js on random inputs`,
-    () => {
-      let cpu: Context;
-      let gpu: Context;
-      beforeAll(async () => {
-        cpu = await createContext({ backend: 'js' });
-        gpu = await createContext({ backend });
-      });
-      afterAll(() => {
-        cpu.dispose();
-        gpu.dispose();
-      });
+  describe.skipIf(backend === 'webgpu' && skipWebgpu)(`${backend} equals js on random inputs`, () => {
+    let cpu: Context;
+    let gpu: Context;
+    beforeAll(async () => {
+      cpu = await createContext({ backend: 'js' });
+      gpu = await createContext({ backend });
+    });
+    afterAll(() => {
+      cpu.dispose();
+      gpu.dispose();
+    });
 
-      /** Runs f on both contexts with the same data and compares the results. */
-      async function same(
-        f: (gb: Context) => ReturnType<Context['tensor']>,
-        tol = { rtol: 1e-5, atol: 1e-5 },
-        what = `${backend} vs js`,
-      ): Promise<void> {
-        const [a, b] = [cpu.tidy(() => f(cpu)), gpu.tidy(() => f(gpu))];
-        expect(b.shape).toEqual(a.shape);
-        expectClose(await b.data(), await a.data(), tol, what);
-        a.dispose();
-        b.dispose();
-      }
+    /** Runs f on both contexts with the same data and compares the results. */
+    async function same(
+      f: (gb: Context) => ReturnType<Context['tensor']>,
+      tol = { rtol: 1e-5, atol: 1e-5 },
+      what = `${backend} vs js`,
+    ): Promise<void> {
+      const [a, b] = [cpu.tidy(() => f(cpu)), gpu.tidy(() => f(gpu))];
+      expect(b.shape).toEqual(a.shape);
+      expectClose(await b.data(), await a.data(), tol, what);
+      a.dispose();
+      b.dispose();
+    }
 
-      it('binary ops broadcast the same way', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            broadcastPair.chain(([sa, sb]) =>
-              fc.tuple(
-                fc.constant(sa),
-                fc.constant(sb),
-                values(sa.reduce((x, y) => x * y, 1)),
-                values(sb.reduce((x, y) => x * y, 1)),
-                fc.constantFrom('add', 'sub', 'mul', 'maximum', 'less', 'equal'),
-                fc.boolean(),
-              ),
-            ),
-            async ([sa, sb, da, db, op, swap]) => {
-              await same((gb) => {
-                const [x, y] = [gb.tensor(da, sa), gb.tensor(db, sb)];
-                const [l, r] = swap ? [y, x] : [x, y];
-                return (l as unknown as Record<string, (o: unknown) => ReturnType<Context['tensor']>>)[op](r);
-              });
-            },
-          ),
-          { numRuns: RUNS },
-        );
-      });
-
-      // Every unary function but tan: near its poles tan turns a last-bit difference in the argument
-      // reduction into any relative error at all, which says nothing about the kernel.
-      const UNARY = UNARY_OPS.filter((op) => op !== 'tan');
-      it('unary functions agree (every one in UNARY_OPS except tan)', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            shapeArb.chain((s) =>
-              fc.tuple(fc.constant(s), values(s.reduce((x, y) => x * y, 1)), fc.constantFrom(...UNARY)),
-            ),
-            async ([shape, data, op]) => {
-              // A few float32 ulps: the GPU's own polynomials against the CPU's float64 Math, rounded.
-              await same(
-                (gb) =>
-                  (gb.tensor(data, shape) as unknown as Record<string, () => Tensor>)[
-                    op === 'copy' ? 'clone' : op
-                  ](),
-                { rtol: 1e-5, atol: 1e-6 },
-                op,
-              );
-            },
-          ),
-          { numRuns: RUNS },
-        );
-      });
-
-      it('matmul, including batches', async () => {
-        await fc.assert(
-          fc.asyncProperty(
+    it('binary ops broadcast the same way', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          broadcastPair.chain(([sa, sb]) =>
             fc.tuple(
-              fc.integer({ min: 1, max: 3 }),
-              // M and N past two 64-wide output tiles (32 wide on software adapters), K past several
-              // 16-deep steps of the tiled kernels.
-              fc.integer({ min: 1, max: 140 }),
-              fc.integer({ min: 1, max: 100 }),
-              fc.integer({ min: 1, max: 140 }),
+              fc.constant(sa),
+              fc.constant(sb),
+              values(sa.reduce((x, y) => x * y, 1)),
+              values(sb.reduce((x, y) => x * y, 1)),
+              fc.constantFrom('add', 'sub', 'mul', 'maximum', 'less', 'equal'),
               fc.boolean(),
             ),
-            async ([batch, M, K, N, batchB]) => {
-              const a = Float32Array.from({ length: batch * M * K }, (_, i) => Math.sin(i * 12.9898) * 2);
-              const b = Float32Array.from({ length: (batchB ? batch : 1) * K * N }, (_, i) =>
-                Math.cos(i * 78.233),
-              );
-              await same(
-                (gb) => gb.tensor(a, [batch, M, K]).matmul(gb.tensor(b, batchB ? [batch, K, N] : [K, N])),
-                { rtol: 1e-4, atol: 1e-4 },
-              );
-            },
           ),
-          { numRuns: RUNS },
-        );
-      });
+          async ([sa, sb, da, db, op, swap]) => {
+            await same((gb) => {
+              const [x, y] = [gb.tensor(da, sa), gb.tensor(db, sb)];
+              const [l, r] = swap ? [y, x] : [x, y];
+              return (l as unknown as Record<string, (o: unknown) => ReturnType<Context['tensor']>>)[op](r);
+            });
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
 
-      it('reductions along any axis or over all, with keepDims', async () => {
-        await fc.assert(
-          fc.asyncProperty(
-            fc.tuple(
-              tensorWithAxis,
-              fc.constantFrom('sum', 'mean', 'max', 'min', 'argmax', 'argmin'),
-              fc.boolean(),
-              fc.boolean(),
-            ),
-            async ([[s, d, axis], op, keep, all]) => {
-              // Over all elements, long tensors take the chunked two-pass path.
-              const ax = all ? undefined : axis;
-              // max, min and their indices select an element and do no arithmetic: equal bits, and the same
-              // index on ties as the CPU. Sums carry float32 rounding, means that rounding over the length.
-              const tol = op === 'sum' ? sumTolerance(d) : op === 'mean' ? meanTolerance(d, s, ax) : EXACT;
-              await same(
-                (gb) =>
-                  (
-                    gb.tensor(d, s) as unknown as Record<
-                      string,
-                      (a: number | undefined, k: boolean) => ReturnType<Context['tensor']>
-                    >
-                  )[op](ax, keep),
-                tol,
-                `${backend} vs js: ${op} axis ${String(ax)}`,
-              );
-            },
+    // Every unary function but tan: near its poles tan turns a last-bit difference in the argument
+    // reduction into any relative error at all, which says nothing about the kernel.
+    const UNARY = UNARY_OPS.filter((op) => op !== 'tan');
+    it('unary functions agree (every one in UNARY_OPS except tan)', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          shapeArb.chain((s) =>
+            fc.tuple(fc.constant(s), values(s.reduce((x, y) => x * y, 1)), fc.constantFrom(...UNARY)),
           ),
-          { numRuns: RUNS },
-        );
-      });
+          async ([shape, data, op]) => {
+            // A few float32 ulps: the GPU's own polynomials against the CPU's float64 Math, rounded.
+            await same(
+              (gb) =>
+                (gb.tensor(data, shape) as unknown as Record<string, () => Tensor>)[
+                  op === 'copy' ? 'clone' : op
+                ](),
+              { rtol: 1e-5, atol: 1e-6 },
+              op,
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
 
-      it('softmax, logSoftmax, logSumExp and transpose', async () => {
-        await fc.assert(
-          fc.asyncProperty(tensorWithAxis, async ([s, d, axis]) => {
-            await same((gb) => gb.tensor(d, s).softmax(axis), { rtol: 1e-4, atol: 1e-6 });
-            await same((gb) => gb.tensor(d, s).logSoftmax(axis), { rtol: 1e-5, atol: 1e-4 });
-            await same((gb) => gb.tensor(d, s).logSumExp(axis), { rtol: 1e-5, atol: 1e-4 });
-            // One row of every element: past 2048 of them, chunked on the GPU.
-            await same((gb) => gb.tensor(d, s).logSumExp(), { rtol: 1e-5, atol: 1e-4 });
-            await same((gb) => gb.tensor(d, s).transpose(), { rtol: 0, atol: 0 });
-          }),
-          { numRuns: RUNS },
-        );
-      });
+    it('matmul, including batches', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(
+            fc.integer({ min: 1, max: 3 }),
+            // M and N past two 64-wide output tiles (32 wide on software adapters), K past several
+            // 16-deep steps of the tiled kernels.
+            fc.integer({ min: 1, max: 140 }),
+            fc.integer({ min: 1, max: 100 }),
+            fc.integer({ min: 1, max: 140 }),
+            fc.boolean(),
+          ),
+          async ([batch, M, K, N, batchB]) => {
+            const a = Float32Array.from({ length: batch * M * K }, (_, i) => Math.sin(i * 12.9898) * 2);
+            const b = Float32Array.from({ length: (batchB ? batch : 1) * K * N }, (_, i) =>
+              Math.cos(i * 78.233),
+            );
+            await same(
+              (gb) => gb.tensor(a, [batch, M, K]).matmul(gb.tensor(b, batchB ? [batch, K, N] : [K, N])),
+              { rtol: 1e-4, atol: 1e-4 },
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
 
-      it('long rows (split into chunks on the GPU): reductions and the softmax family along them and over all', async () => {
-        type Op = (
-          t: ReturnType<Context['tensor']>,
-          axis: number | undefined,
-        ) => ReturnType<Context['tensor']>;
-        type Tol = { rtol: number; atol: number };
-        const ops: [
-          string,
-          Op,
-          Tol | ((d: Float32Array, s: readonly number[], a: number | undefined) => Tol),
-        ][] = [
-          ['sum', (t, a) => t.sum(a), (d) => sumTolerance(d)],
-          // The sum's error over the row length (see meanTolerance): these means are of order 1, below the
-          // sum's atol of a long row (2 and more), which would accept any of them.
-          ['mean', (t, a) => t.mean(a), meanTolerance],
-          ['max', (t, a) => t.max(a), EXACT],
-          ['min', (t, a) => t.min(a), EXACT],
-          ['argmax', (t, a) => t.argmax(a), EXACT],
-          ['argmin', (t, a) => t.argmin(a), EXACT],
-          ['logSumExp', (t, a) => t.logSumExp(a), { rtol: 1e-5, atol: 1e-4 }],
-        ];
-        await fc.assert(
-          fc.asyncProperty(longRows, async ([s, d, axis]) => {
-            for (const [name, f, tol] of ops) {
-              for (const a of [axis, undefined]) {
-                await same(
-                  (gb) => f(gb.tensor(d, s), a),
-                  typeof tol === 'function' ? tol(d, s, a) : tol,
-                  `${backend} vs js: ${name} axis ${String(a)}`,
-                );
-              }
+    it('reductions along any axis or over all, with keepDims', async () => {
+      await fc.assert(
+        fc.asyncProperty(
+          fc.tuple(
+            tensorWithAxis,
+            fc.constantFrom('sum', 'mean', 'max', 'min', 'argmax', 'argmin'),
+            fc.boolean(),
+            fc.boolean(),
+          ),
+          async ([[s, d, axis], op, keep, all]) => {
+            // Over all elements, long tensors take the chunked two-pass path.
+            const ax = all ? undefined : axis;
+            // max, min and their indices select an element and do no arithmetic: equal bits, and the same
+            // index on ties as the CPU. Sums carry float32 rounding, means that rounding over the length.
+            const tol = op === 'sum' ? sumTolerance(d) : op === 'mean' ? meanTolerance(d, s, ax) : EXACT;
+            await same(
+              (gb) =>
+                (
+                  gb.tensor(d, s) as unknown as Record<
+                    string,
+                    (a: number | undefined, k: boolean) => ReturnType<Context['tensor']>
+                  >
+                )[op](ax, keep),
+              tol,
+              `${backend} vs js: ${op} axis ${String(ax)}`,
+            );
+          },
+        ),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('softmax, logSoftmax, logSumExp and transpose', async () => {
+      await fc.assert(
+        fc.asyncProperty(tensorWithAxis, async ([s, d, axis]) => {
+          await same((gb) => gb.tensor(d, s).softmax(axis), { rtol: 1e-4, atol: 1e-6 });
+          await same((gb) => gb.tensor(d, s).logSoftmax(axis), { rtol: 1e-5, atol: 1e-4 });
+          await same((gb) => gb.tensor(d, s).logSumExp(axis), { rtol: 1e-5, atol: 1e-4 });
+          // One row of every element: past 2048 of them, chunked on the GPU.
+          await same((gb) => gb.tensor(d, s).logSumExp(), { rtol: 1e-5, atol: 1e-4 });
+          await same((gb) => gb.tensor(d, s).transpose(), { rtol: 0, atol: 0 });
+        }),
+        { numRuns: RUNS },
+      );
+    });
+
+    it('long rows (split into chunks on the GPU): reductions and the softmax family along them and over all', async () => {
+      type Op = (t: ReturnType<Context['tensor']>, axis: number | undefined) => ReturnType<Context['tensor']>;
+      type Tol = { rtol: number; atol: number };
+      const ops: [
+        string,
+        Op,
+        Tol | ((d: Float32Array, s: readonly number[], a: number | undefined) => Tol),
+      ][] = [
+        ['sum', (t, a) => t.sum(a), (d) => sumTolerance(d)],
+        // The sum's error over the row length (see meanTolerance): these means are of order 1, below the
+        // sum's atol of a long row (2 and more), which would accept any of them.
+        ['mean', (t, a) => t.mean(a), meanTolerance],
+        ['max', (t, a) => t.max(a), EXACT],
+        ['min', (t, a) => t.min(a), EXACT],
+        ['argmax', (t, a) => t.argmax(a), EXACT],
+        ['argmin', (t, a) => t.argmin(a), EXACT],
+        ['logSumExp', (t, a) => t.logSumExp(a), { rtol: 1e-5, atol: 1e-4 }],
+      ];
+      await fc.assert(
+        fc.asyncProperty(longRows, async ([s, d, axis]) => {
+          for (const [name, f, tol] of ops) {
+            for (const a of [axis, undefined]) {
+              await same(
+                (gb) => f(gb.tensor(d, s), a),
+                typeof tol === 'function' ? tol(d, s, a) : tol,
+                `${backend} vs js: ${name} axis ${String(a)}`,
+              );
             }
-            await same(
-              (gb) => gb.tensor(d, s).softmax(axis),
-              { rtol: 1e-4, atol: 1e-6 },
-              `${backend} vs js: softmax`,
-            );
-            await same(
-              (gb) => gb.tensor(d, s).logSoftmax(axis),
-              { rtol: 1e-5, atol: 1e-4 },
-              `${backend} vs js: logSoftmax`,
-            );
-          }),
-          { numRuns: LONG_RUNS },
-        );
-      });
-    },
-  );
+          }
+          await same(
+            (gb) => gb.tensor(d, s).softmax(axis),
+            { rtol: 1e-4, atol: 1e-6 },
+            `${backend} vs js: softmax`,
+          );
+          await same(
+            (gb) => gb.tensor(d, s).logSoftmax(axis),
+            { rtol: 1e-5, atol: 1e-4 },
+            `${backend} vs js: logSoftmax`,
+          );
+        }),
+        { numRuns: LONG_RUNS },
+      );
+    });
+  });
 }

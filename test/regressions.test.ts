@@ -3,12 +3,11 @@
 import { expect, it, vi } from 'vitest';
 import { vulkanLoaderAdvice } from '../src/backends/webgpu/device';
 import { createContext, GradboxError, models, nn, optim, type Tensor } from '../src/index';
-import { eachBackend, held, webgpuMissing } from './helpers/backends';
+import { eachBackend, held, skipWebgpu } from './helpers/backends';
 import { expectClose, randomData } from './helpers/close';
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-const itGpu = webgpuMissing !== null && !mustHaveGpu ? it.skip : it;
+const itGpu = skipWebgpu ? it.skip : it;
 
 eachBackend('regressions', (use, backend) => {
   it('bceWithLogits has gradient sigmoid(z) - y at z = 0, so logistic regression starts right', async () => {

@@ -12,7 +12,7 @@ import {
 import { SHADERS } from '../src/backends/webgpu/shaders';
 import { COMMON_PIPELINES, type WebGpuBackend } from '../src/backends/webgpu/webgpu_backend';
 import { type Context, createContext } from '../src/index';
-import { webgpuMissing } from './helpers/backends';
+import { skipWebgpu } from './helpers/backends';
 
 describe('Params', () => {
   it('packs u32, f32 and vec4<u32> arrays as the WGSL struct lays them out', () => {
@@ -64,9 +64,8 @@ describe('WgslBindings', () => {
   });
 });
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-describe.skipIf(webgpuMissing !== null && !mustHaveGpu)('GpuRunner on a device', () => {
+describe.skipIf(skipWebgpu)('GpuRunner on a device', () => {
   let gb: Context;
   let backend: WebGpuBackend;
   let runner: GpuRunner;

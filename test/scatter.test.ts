@@ -4,7 +4,7 @@
 import { expect, it } from 'vitest';
 import type { ScatterVariant } from '../src/backends/webgpu/kernels/scatter';
 import { type Context, createContext, GradboxError } from '../src/index';
-import { eachBackend, webgpuMissing, withVariant } from './helpers/backends';
+import { eachBackend, withVariant, skipWebgpu } from './helpers/backends';
 import { expectClose, lcg, randomData } from './helpers/close';
 
 function segmentRef(data: ArrayLike<number>, ids: ArrayLike<number>, inner: number, segments: number) {
@@ -175,27 +175,23 @@ eachBackend('scatter and segments', (use, backend) => {
   });
 });
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 // Reason for the skip: no WebGPU adapter on a developer machine; CI never skips (see helpers/backends).
-it.skipIf(webgpuMissing !== null && !mustHaveGpu)(
-  'randint and permutation draw the same numbers on CPU and WebGPU',
-  async () => {
-    const cpu = await createContext({ backend: 'cpu', seed: 9 });
-    const gpu = await createContext({ backend: 'webgpu', seed: 9 });
-    try {
-      for (const gb of [cpu, gpu]) gb.randint([3], 0, 5); // advance both context streams alike
-      const draw = async (gb: Context) => [
-        Array.from(await gb.randint([1001], -7, 1 << 20, { seed: 42 }).data()),
-        Array.from(await gb.randint([33], 0, 3).data()), // the context's own stream
-        Array.from(await gb.permutation(2000, { seed: 42 }).data()),
-      ];
-      const [a, b] = [await draw(cpu), await draw(gpu)];
-      expect(b[0]).toEqual(a[0]);
-      expect(b[1]).toEqual(a[1]);
-      expect(b[2]).toEqual(a[2]);
-    } finally {
-      cpu.dispose();
-      gpu.dispose();
-    }
-  },
-);
+it.skipIf(skipWebgpu)('randint and permutation draw the same numbers on CPU and WebGPU', async () => {
+  const cpu = await createContext({ backend: 'cpu', seed: 9 });
+  const gpu = await createContext({ backend: 'webgpu', seed: 9 });
+  try {
+    for (const gb of [cpu, gpu]) gb.randint([3], 0, 5); // advance both context streams alike
+    const draw = async (gb: Context) => [
+      Array.from(await gb.randint([1001], -7, 1 << 20, { seed: 42 }).data()),
+      Array.from(await gb.randint([33], 0, 3).data()), // the context's own stream
+      Array.from(await gb.permutation(2000, { seed: 42 }).data()),
+    ];
+    const [a, b] = [await draw(cpu), await draw(gpu)];
+    expect(b[0]).toEqual(a[0]);
+    expect(b[1]).toEqual(a[1]);
+    expect(b[2]).toEqual(a[2]);
+  } finally {
+    cpu.dispose();
+    gpu.dispose();
+  }
+});

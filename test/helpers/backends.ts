@@ -8,7 +8,8 @@ import { type Context, createContext } from '../../src/index';
 export const BACKENDS = ['js', 'wasm', 'webgpu'] as const;
 export type BackendUnderTest = (typeof BACKENDS)[number];
 
-const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
+/** Whether WebGPU must exist here: in CI (CI=true) or when GRADBOX_REQUIRE_WEBGPU=1. */
+export const mustHaveGpu = process.env.CI === 'true' || process.env.GRADBOX_REQUIRE_WEBGPU === '1';
 
 /** Why WebGPU cannot be used here, or null when it can (probed once per test file). */
 export const webgpuMissing: string | null = await createContext({ backend: 'webgpu' }).then(
@@ -18,7 +19,12 @@ export const webgpuMissing: string | null = await createContext({ backend: 'webg
   },
   (e: Error) => e.message,
 );
-if (webgpuMissing && !mustHaveGpu) {
+/**
+ * Whether WebGPU-only tests skip: only on a developer machine without a WebGPU adapter, never in CI
+ * (there a missing adapter fails the tests that need it). Use as `it.skipIf(skipWebgpu)`.
+ */
+export const skipWebgpu = webgpuMissing !== null && !mustHaveGpu;
+if (skipWebgpu) {
   console.warn(`WebGPU suites are skipped: ${webgpuMissing} (CI=true makes this a failure)`);
 }
 
