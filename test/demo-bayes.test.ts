@@ -4,28 +4,18 @@
 // after flips by the API and by keyboard, its mean, sd, MAP, MLE and density against the formulas, the
 // credible interval against a float64 Beta cdf (Simpson's rule), the same flips after a reset, a prior and a
 // level changed live, and bad settings answered with a message and the default. Screenshots in test-results/.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from './helpers/chromium';
+import type { Page } from 'playwright-core';
+import { expect, it } from 'vitest';
 import {
   canvasColours,
-  type DemoServer,
   demoState,
   openDemo,
-  serveDemos,
   setParam as set,
   type State,
   thumbnail,
   until,
+  describeDemo,
 } from './helpers/demo_page';
-
-let server: DemoServer;
-beforeAll(async () => {
-  server = await serveDemos();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 /** Bayes' rule and the natural frequencies of 1000 people, in float64. */
 function disease(prev: number, sens: number, spec: number) {
@@ -139,95 +129,85 @@ function checkPosterior(s: State, prior: [number, number]) {
 
 const flipsOf = (page: Page) => demoState(page).then((s) => Number(s.flips));
 
-for (const webgpu of [true, false]) {
-  // Without WebGPU the demo takes the fastest CPU backend: WebAssembly SIMD, which Chromium has.
-  const mode = webgpu ? 'webgpu' : 'wasm';
-  describe(`Bayes demo in headless Chromium ${webgpu ? 'with WebGPU' : 'without WebGPU'}`, () => {
-    let browser: Browser;
-    beforeAll(async () => {
-      browser = await launch(webgpu);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
+describeDemo('Bayes demo', (env) => {
+  const { mode } = env;
 
-    it('the disease test: Bayes rule, natural frequencies, a simulated population; live changes; bad settings', async () => {
-      const errors: string[] = [];
-      const page = await openDemo(browser, `${server.base}/demos/bayes/index.html`, errors);
-      let s = await demoState(page);
-      expect(s.backend).toBe(mode);
-      expect(s.playing).toBe(false);
-      checkDisease(s, 0.01, 0.9, 0.91);
-      expect(await page.textContent('#natural')).toContain('So of the 98 who test positive, 9 are ill');
-      // Live: the disease numbers change, the coin keeps its flips.
-      await page.evaluate(() => window.demo!.control.step(5));
-      await set(page, 'prevalence', 0.2);
-      await set(page, 'sensitivity', 0.95);
-      await set(page, 'specificity', 0.8);
-      s = await demoState(page);
-      checkDisease(s, 0.2, 0.95, 0.8);
-      expect(Number(s.flips)).toBe(5);
-      expect(await canvasColours(page, '#people')).toBeGreaterThan(4);
-      // Bad settings: a message and the default.
-      await set(page, 'prevalence', 1.5);
-      expect(await page.textContent('#notice')).toContain(
-        'prevalence P(D): 1.5 is above the maximum 1; using 0.01',
-      );
-      expect(Number((await demoState(page)).prevalence)).toBe(0.01);
-      await set(page, 'priorAlpha', 0);
-      expect(await page.textContent('#notice')).toContain(
-        'dist.Beta: alpha must be > 0, got 0; using the prior Beta(2, 2)',
-      );
-      s = await demoState(page);
-      expect([s.priorAlpha, s.priorBeta]).toEqual([2, 2]);
-      checkPosterior(s, [2, 2]);
-      expect(await page.locator('.notice.error').count()).toBe(0);
-      expect(errors).toEqual([]);
-      await page.close();
-    });
-
-    it('the coin: flips by API and keyboard, the posterior against the formulas, the same flips after a reset; screenshot', async () => {
-      const errors: string[] = [];
-      const page = await openDemo(browser, `${server.base}/demos/bayes/index.html`, errors);
-      // No flips: the posterior is the prior Beta(2, 2).
-      let s = await demoState(page);
-      expect(Number(s.flips)).toBe(0);
-      checkPosterior(s, [2, 2]);
-      const tensors = (s.run as { tensors: number }).tensors;
-      // Three single flips, then ten by keyboard.
-      for (let i = 0; i < 3; i++) await page.evaluate(() => window.demo!.control.step(1));
-      await page.focus('#flip-10');
-      await page.keyboard.press('Enter');
-      s = await until(page, (st) => Number(st.flips) === 13, 'Enter on "flip 10 times" flips ten more');
-      checkPosterior(s, [2, 2]);
-      expect(Number(s.loss)).toBeCloseTo(Number(s.posteriorSd), 6);
-      expect((s.run as { tensors: number }).tensors).toBe(tensors);
-      const heads13 = (s.path as Path).heads;
-      for (const id of ['#people', '#posterior', '#path'])
-        expect(await canvasColours(page, id), id).toBeGreaterThan(4);
-      await page.screenshot({ path: `test-results/demo-bayes-${mode}.png`, fullPage: true });
-      await thumbnail(page, '#posterior', `test-results/thumb-bayes-${mode}.jpg`);
-      // The seed fixes one sequence: forgetting the flips and taking 13 at once gives the same heads.
-      await page.click('#forget');
-      await until(page, (st) => Number(st.flips) === 0, 'forget the flips');
-      await page.evaluate(() => window.demo!.control.step(13));
-      expect((await demoState(page)).path).toMatchObject({ heads: heads13 });
-
-      // A thousand more: the posterior concentrates near the true bias 0.7 (4 standard errors).
-      await page.click('#flip-1000');
-      await until(page, (st) => Number(st.flips) === 1013, 'flip 1000 times');
-      s = await demoState(page);
-      checkPosterior(s, [2, 2]);
-      expect(Math.abs(Number(s.posteriorMean) - 0.7)).toBeLessThan(4 * Math.sqrt(0.21 / 1013));
-      // The prior and the level change live: the same flips, a new posterior.
-      await set(page, 'priorAlpha', 10);
-      await set(page, 'level', 0.5);
-      s = await demoState(page);
-      expect(await flipsOf(page)).toBe(1013);
-      checkPosterior(s, [10, 2]);
-      expect(await page.locator('.notice.error').count()).toBe(0);
-      expect(errors).toEqual([]);
-      await page.close();
-    });
+  it('the disease test: Bayes rule, natural frequencies, a simulated population; live changes; bad settings', async () => {
+    const errors: string[] = [];
+    const page = await openDemo(env.browser, `${env.base}/demos/bayes/index.html`, errors);
+    let s = await demoState(page);
+    expect(s.backend).toBe(mode);
+    expect(s.playing).toBe(false);
+    checkDisease(s, 0.01, 0.9, 0.91);
+    expect(await page.textContent('#natural')).toContain('So of the 98 who test positive, 9 are ill');
+    // Live: the disease numbers change, the coin keeps its flips.
+    await page.evaluate(() => window.demo!.control.step(5));
+    await set(page, 'prevalence', 0.2);
+    await set(page, 'sensitivity', 0.95);
+    await set(page, 'specificity', 0.8);
+    s = await demoState(page);
+    checkDisease(s, 0.2, 0.95, 0.8);
+    expect(Number(s.flips)).toBe(5);
+    expect(await canvasColours(page, '#people')).toBeGreaterThan(4);
+    // Bad settings: a message and the default.
+    await set(page, 'prevalence', 1.5);
+    expect(await page.textContent('#notice')).toContain(
+      'prevalence P(D): 1.5 is above the maximum 1; using 0.01',
+    );
+    expect(Number((await demoState(page)).prevalence)).toBe(0.01);
+    await set(page, 'priorAlpha', 0);
+    expect(await page.textContent('#notice')).toContain(
+      'dist.Beta: alpha must be > 0, got 0; using the prior Beta(2, 2)',
+    );
+    s = await demoState(page);
+    expect([s.priorAlpha, s.priorBeta]).toEqual([2, 2]);
+    checkPosterior(s, [2, 2]);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
   });
-}
+
+  it('the coin: flips by API and keyboard, the posterior against the formulas, the same flips after a reset; screenshot', async () => {
+    const errors: string[] = [];
+    const page = await openDemo(env.browser, `${env.base}/demos/bayes/index.html`, errors);
+    // No flips: the posterior is the prior Beta(2, 2).
+    let s = await demoState(page);
+    expect(Number(s.flips)).toBe(0);
+    checkPosterior(s, [2, 2]);
+    const tensors = (s.run as { tensors: number }).tensors;
+    // Three single flips, then ten by keyboard.
+    for (let i = 0; i < 3; i++) await page.evaluate(() => window.demo!.control.step(1));
+    await page.focus('#flip-10');
+    await page.keyboard.press('Enter');
+    s = await until(page, (st) => Number(st.flips) === 13, 'Enter on "flip 10 times" flips ten more');
+    checkPosterior(s, [2, 2]);
+    expect(Number(s.loss)).toBeCloseTo(Number(s.posteriorSd), 6);
+    expect((s.run as { tensors: number }).tensors).toBe(tensors);
+    const heads13 = (s.path as Path).heads;
+    for (const id of ['#people', '#posterior', '#path'])
+      expect(await canvasColours(page, id), id).toBeGreaterThan(4);
+    await page.screenshot({ path: `test-results/demo-bayes-${mode}.png`, fullPage: true });
+    await thumbnail(page, '#posterior', `test-results/thumb-bayes-${mode}.jpg`);
+    // The seed fixes one sequence: forgetting the flips and taking 13 at once gives the same heads.
+    await page.click('#forget');
+    await until(page, (st) => Number(st.flips) === 0, 'forget the flips');
+    await page.evaluate(() => window.demo!.control.step(13));
+    expect((await demoState(page)).path).toMatchObject({ heads: heads13 });
+
+    // A thousand more: the posterior concentrates near the true bias 0.7 (4 standard errors).
+    await page.click('#flip-1000');
+    await until(page, (st) => Number(st.flips) === 1013, 'flip 1000 times');
+    s = await demoState(page);
+    checkPosterior(s, [2, 2]);
+    expect(Math.abs(Number(s.posteriorMean) - 0.7)).toBeLessThan(4 * Math.sqrt(0.21 / 1013));
+    // The prior and the level change live: the same flips, a new posterior.
+    await set(page, 'priorAlpha', 10);
+    await set(page, 'level', 0.5);
+    s = await demoState(page);
+    expect(await flipsOf(page)).toBe(1013);
+    checkPosterior(s, [10, 2]);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+});

@@ -4,28 +4,18 @@
 // errors of the formula's, the simulated type I error within a few standard errors of alpha, the simulated
 // power within a few standard errors of the analytic power (which the test recomputes by its own float64
 // quadrature), alpha moves live, the keyboard sets the effect, bad input gets a message and a default.
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { special } from '../src/index';
-import { launch } from './helpers/chromium';
 import {
   canvasColours,
-  type DemoServer,
   demoState,
   openDemo,
-  serveDemos,
   type State,
   thumbnail,
   until,
+  describeDemo,
 } from './helpers/demo_page';
-
-let server: DemoServer;
-beforeAll(async () => {
-  server = await serveDemos();
-});
-afterAll(async () => {
-  await server?.close();
-});
 
 const mean = (v: number[]) => v.reduce((s, x) => s + x, 0) / v.length;
 const sampleVar = (v: number[]) => {
@@ -122,107 +112,99 @@ function checkTest(s: State) {
   expect(Math.abs(pValue(Number(s.tCrit), Number(s.df)) - Number(s.alpha))).toBeLessThan(1e-6);
 }
 
-for (const webgpu of [true, false]) {
-  // Without WebGPU the demo takes the fastest CPU backend: WebAssembly SIMD, which Chromium has.
-  const mode = webgpu ? 'webgpu' : 'wasm';
-  describe(`hypothesis-test demo in headless Chromium ${webgpu ? 'with WebGPU' : 'without WebGPU'}`, () => {
-    let browser: Browser;
-    let page: Page;
-    const errors: string[] = [];
-    beforeAll(async () => {
-      browser = await launch(webgpu);
-      page = await openDemo(browser, `${server.base}/demos/hypothesis-tests/index.html`, errors);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
-
-    it('one-sample: t and p match float64; the simulated p, type I error and power agree with the formulas', async () => {
-      const s = await demoState(page);
-      expect(s.backend).toBe(mode);
-      expect(s).toMatchObject({ experiment: 'one-sample', n: 20, df: 19, alpha: 0.05, experiments: 100000 });
-      checkTest(s);
-      // The power curves: simulated points within a few standard errors of the analytic line.
-      const byD = s.powerByEffect as { d: number[]; sim: number[]; line: number[]; formula: number[] };
-      byD.d.forEach((d, i) => {
-        const ref = power(d * Math.sqrt(20), 19, Number(s.tCrit));
-        withinSE(byD.sim[i], ref, 100000);
-      });
-      const j = byD.line.findIndex((d) => Math.abs(d - 1) < 1e-9);
-      if (j >= 0)
-        expect(Math.abs(byD.formula[j] - power(Math.sqrt(20), 19, Number(s.tCrit)))).toBeLessThan(2e-4);
-      const byN = s.powerByN as { n: number[]; sim: number[]; formula: number[] };
-      for (const k of [2, 5, 10, 40, 100]) {
-        const i = byN.n.indexOf(k);
-        const ref = power(0.5 * Math.sqrt(k), k - 1, critical(0.05, k - 1));
-        expect(Math.abs(byN.formula[i] - ref), `analytic power at n = ${k}`).toBeLessThan(2e-4);
-        withinSE(byN.sim[i], ref, 4000);
-      }
-      expect(byN.formula[byN.n.indexOf(100)]).toBeGreaterThan(byN.formula[byN.n.indexOf(10)]);
-      for (const id of ['#null', '#errors', '#power-effect', '#power-n']) {
-        expect(await canvasColours(page, id), id).toBeGreaterThan(5);
-      }
-      await page.screenshot({ path: `test-results/demo-hypothesis-tests-${mode}.png`, fullPage: true });
-      await thumbnail(page, '#null', `test-results/thumb-hypothesis-tests-${mode}.jpg`);
-    });
-
-    it('alpha moves live; the keyboard sets the effect; a new experiment draws new data', async () => {
-      const before = await demoState(page);
-      await set(page, 'alpha', 0.01);
-      let s = await until(
-        page,
-        (st) => st.alpha === 0.01 && Number(st.tCrit) > Number(before.tCrit),
-        'alpha 0.01',
-      );
-      expect(s.tObs).toBe(before.tObs); // the same experiments: only the decisions moved
-      expect(s.tensors).toBe(before.tensors); // and nothing was left behind on the device
-      checkTest(s);
-      expect(Number(s.power)).toBeLessThan(Number(before.power));
-      await page.focus('#power-effect');
-      await page.keyboard.press('ArrowRight');
-      s = await until(page, (st) => st.effect === 0.55, 'ArrowRight: effect 0.55');
-      checkTest(s);
-      await page.evaluate(() => window.demo!.control.act('newExperiment'));
-      // The params change before the rebuild, the figures (tObs) after it.
-      s = await until(
-        page,
-        (st) => (st.params as Record<string, unknown>).seed === 2 && st.tObs !== undefined,
-        'seed 2',
-      );
-      expect(s.tObs).not.toBe(before.tObs);
-      expect(s.tensors).toBe(before.tensors); // the rebuild freed what the last experiment held
-      expect(new URL(page.url()).searchParams.get('seed')).toBe('2');
-    });
-
-    it("two-sample, and Student's sleep data (R: t = 4.062128, p = 0.00283289)", async () => {
-      await set(page, 'experiment', 'two-sample');
-      let s = await until(page, (st) => st.experiment === 'two-sample', 'two-sample');
-      expect(s.df).toBe(2 * Number(s.n) - 2);
-      checkTest(s);
-      await set(page, 'experiment', 'sleep data');
-      s = await until(page, (st) => st.experiment === 'sleep data', 'sleep data');
-      expect(s).toMatchObject({ n: 10, df: 9 });
-      expect(Number(s.tObs)).toBeCloseTo(4.062128, 5);
-      expect(Number(s.pFormula)).toBeCloseTo(0.00283289, 7);
-      checkTest(s);
-      expect(await page.locator('.notice.error').count()).toBe(0);
-      expect(errors).toEqual([]);
-    });
-
-    it('bad input gets a message and the default', async () => {
-      const errs: string[] = [];
-      const bad = await openDemo(
-        browser,
-        `${server.base}/demos/hypothesis-tests/index.html?alpha=2&n=x`,
-        errs,
-      );
-      const text = await bad.textContent('#notice');
-      expect(text).toMatch(/α: 2 is above the maximum 0.5; using 0.05/);
-      expect(text).toMatch(/n per group: "x" is not a number; using 20/);
-      const s = await demoState(bad);
-      expect(s).toMatchObject({ alpha: 0.05, n: 20 });
-      expect(errs).toEqual([]);
-      await bad.close();
-    });
+describeDemo('hypothesis-test demo', (env) => {
+  const { mode } = env;
+  let page: Page;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    page = await openDemo(env.browser, `${env.base}/demos/hypothesis-tests/index.html`, errors);
   });
-}
+
+  it('one-sample: t and p match float64; the simulated p, type I error and power agree with the formulas', async () => {
+    const s = await demoState(page);
+    expect(s.backend).toBe(mode);
+    expect(s).toMatchObject({ experiment: 'one-sample', n: 20, df: 19, alpha: 0.05, experiments: 100000 });
+    checkTest(s);
+    // The power curves: simulated points within a few standard errors of the analytic line.
+    const byD = s.powerByEffect as { d: number[]; sim: number[]; line: number[]; formula: number[] };
+    byD.d.forEach((d, i) => {
+      const ref = power(d * Math.sqrt(20), 19, Number(s.tCrit));
+      withinSE(byD.sim[i], ref, 100000);
+    });
+    const j = byD.line.findIndex((d) => Math.abs(d - 1) < 1e-9);
+    if (j >= 0)
+      expect(Math.abs(byD.formula[j] - power(Math.sqrt(20), 19, Number(s.tCrit)))).toBeLessThan(2e-4);
+    const byN = s.powerByN as { n: number[]; sim: number[]; formula: number[] };
+    for (const k of [2, 5, 10, 40, 100]) {
+      const i = byN.n.indexOf(k);
+      const ref = power(0.5 * Math.sqrt(k), k - 1, critical(0.05, k - 1));
+      expect(Math.abs(byN.formula[i] - ref), `analytic power at n = ${k}`).toBeLessThan(2e-4);
+      withinSE(byN.sim[i], ref, 4000);
+    }
+    expect(byN.formula[byN.n.indexOf(100)]).toBeGreaterThan(byN.formula[byN.n.indexOf(10)]);
+    for (const id of ['#null', '#errors', '#power-effect', '#power-n']) {
+      expect(await canvasColours(page, id), id).toBeGreaterThan(5);
+    }
+    await page.screenshot({ path: `test-results/demo-hypothesis-tests-${mode}.png`, fullPage: true });
+    await thumbnail(page, '#null', `test-results/thumb-hypothesis-tests-${mode}.jpg`);
+  });
+
+  it('alpha moves live; the keyboard sets the effect; a new experiment draws new data', async () => {
+    const before = await demoState(page);
+    await set(page, 'alpha', 0.01);
+    let s = await until(
+      page,
+      (st) => st.alpha === 0.01 && Number(st.tCrit) > Number(before.tCrit),
+      'alpha 0.01',
+    );
+    expect(s.tObs).toBe(before.tObs); // the same experiments: only the decisions moved
+    expect(s.tensors).toBe(before.tensors); // and nothing was left behind on the device
+    checkTest(s);
+    expect(Number(s.power)).toBeLessThan(Number(before.power));
+    await page.focus('#power-effect');
+    await page.keyboard.press('ArrowRight');
+    s = await until(page, (st) => st.effect === 0.55, 'ArrowRight: effect 0.55');
+    checkTest(s);
+    await page.evaluate(() => window.demo!.control.act('newExperiment'));
+    // The params change before the rebuild, the figures (tObs) after it.
+    s = await until(
+      page,
+      (st) => (st.params as Record<string, unknown>).seed === 2 && st.tObs !== undefined,
+      'seed 2',
+    );
+    expect(s.tObs).not.toBe(before.tObs);
+    expect(s.tensors).toBe(before.tensors); // the rebuild freed what the last experiment held
+    expect(new URL(page.url()).searchParams.get('seed')).toBe('2');
+  });
+
+  it("two-sample, and Student's sleep data (R: t = 4.062128, p = 0.00283289)", async () => {
+    await set(page, 'experiment', 'two-sample');
+    let s = await until(page, (st) => st.experiment === 'two-sample', 'two-sample');
+    expect(s.df).toBe(2 * Number(s.n) - 2);
+    checkTest(s);
+    await set(page, 'experiment', 'sleep data');
+    s = await until(page, (st) => st.experiment === 'sleep data', 'sleep data');
+    expect(s).toMatchObject({ n: 10, df: 9 });
+    expect(Number(s.tObs)).toBeCloseTo(4.062128, 5);
+    expect(Number(s.pFormula)).toBeCloseTo(0.00283289, 7);
+    checkTest(s);
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('bad input gets a message and the default', async () => {
+    const errs: string[] = [];
+    const bad = await openDemo(
+      env.browser,
+      `${env.base}/demos/hypothesis-tests/index.html?alpha=2&n=x`,
+      errs,
+    );
+    const text = await bad.textContent('#notice');
+    expect(text).toMatch(/α: 2 is above the maximum 0.5; using 0.05/);
+    expect(text).toMatch(/n per group: "x" is not a number; using 20/);
+    const s = await demoState(bad);
+    expect(s).toMatchObject({ alpha: 0.05, n: 20 });
+    expect(errs).toEqual([]);
+    await bad.close();
+  });
+});

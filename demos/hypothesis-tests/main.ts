@@ -6,7 +6,7 @@
 import { type Context, dist, stats, type Tensor } from '../../src/index';
 import { figure } from '../shared/draw';
 import { type Params, type ParamSpec } from '../shared/params';
-import { Plot, plotCanvas } from '../shared/chart_frame';
+import { chartCanvas, Plot } from '../shared/plot';
 import { readAll } from '../shared/readback';
 import { type Simulation, startDemo } from '../shared/shell';
 import sleep from './data/sleep.json';
@@ -166,30 +166,35 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   a = await analyse();
 
   // Pictures --------------------------------------------------------------------------------------
-  const nullCanvas = plotCanvas('null', 520, 300);
-  const errorsCanvas = plotCanvas('errors', 520, 300);
-  const byDCanvas = plotCanvas('power-effect', 345, 250);
-  const byNCanvas = plotCanvas('power-n', 345, 250);
-  const nullPlot = new Plot(nullCanvas, 0, 1, 0, 1);
-  const errorsPlot = new Plot(errorsCanvas, 0, 1, 0, 1);
-  const byDPlot = new Plot(byDCanvas, 0, 1, 0, 1);
-  const byNPlot = new Plot(byNCanvas, 0, 1, 0, 1);
+  const nullCanvas = chartCanvas('null', 520, 300, 't under the null hypothesis, simulated and by formula');
+  const errorsCanvas = chartCanvas('errors', 520, 300, 'Type I and type II errors at level alpha');
+  const steering = (of: string, key: string) =>
+    `Power against ${of}: click, or use the left and right arrow keys, to set ${key}.`;
+  const byDCanvas = chartCanvas('power-effect', 345, 250, steering('the effect', 'effect'));
+  const byNCanvas = chartCanvas('power-n', 345, 250, steering('n', 'n'));
+  // Each draw sets the plots' ranges from the analysis.
+  const nullPlot = new Plot(nullCanvas, { range: [0, 1, 0, 1] });
+  const errorsPlot = new Plot(errorsCanvas, { range: [0, 1, 0, 1] });
+  const byDPlot = new Plot(byDCanvas, { range: [0, 1, 0, 1] });
+  const byNPlot = new Plot(byNCanvas, { range: [0, 1, 0, 1] });
   const fmt = (v: number, d = 4) => (Number.isFinite(v) ? v.toFixed(d) : String(v));
   const pText = (v: number) => (v < 1e-4 ? v.toExponential(2) : v.toFixed(4));
 
   const drawNull = () => {
     // Head room above the densities for the p-values and the legend.
     const top = Math.max(...a.density, ...a.nullDensity) * 1.5;
-    Object.assign(nullPlot, { x0: -a.range, x1: a.range, y0: 0, y1: top });
-    nullPlot.frame('t', 'density');
+    nullPlot.options = { range: [-a.range, a.range, 0, top], xLabel: 't', yLabel: 'density' };
+    nullPlot.axes();
     const beyond = (t: number) => Math.abs(t) >= Math.abs(tObs);
     nullPlot.bars(a.edges, a.nullDensity, (i) =>
       beyond((a.edges[i] + a.edges[i + 1]) / 2) ? 'rgba(220, 38, 38, 0.55)' : 'rgba(37, 99, 235, 0.35)',
     );
-    nullPlot.shade(a.xs, a.density, beyond, 'rgba(220, 38, 38, 0.25)');
-    nullPlot.curve(a.xs, a.density, '#111', 1.5);
-    nullPlot.vline(tObs, '#dc2626', 2);
-    nullPlot.vline(-tObs, '#dc2626', 1, [4, 4]);
+    // Both tails beyond |t|: the p-value's area under the density.
+    nullPlot.area(a.xs, a.density, -a.range, -Math.abs(tObs), 'rgba(220, 38, 38, 0.25)');
+    nullPlot.area(a.xs, a.density, Math.abs(tObs), a.range, 'rgba(220, 38, 38, 0.25)');
+    nullPlot.line(a.xs, a.density, '#111', 1.5);
+    nullPlot.vline(tObs, '#dc2626', '', [], 2);
+    nullPlot.vline(-tObs, '#dc2626', '', [4, 4], 1);
     nullPlot.text(`t = ${fmt(tObs, 3)}`, tObs, top * 0.66, '#dc2626', tObs > 0 ? 'left' : 'right');
     nullPlot.text(`p (formula) = ${pText(test.pValue)}`, -a.range * 0.97, top * 0.9);
     nullPlot.text(`p (simulation) = ${pText(a.pSim)} ± ${pText(a.pSimSE)}`, -a.range * 0.97, top * 0.8);
@@ -202,8 +207,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
 
   const drawErrors = () => {
     const top = Math.max(...a.density, ...a.nullDensity, ...a.altDensity) * 1.6;
-    Object.assign(errorsPlot, { x0: -a.range, x1: a.range, y0: 0, y1: top });
-    errorsPlot.frame('t', 'density');
+    errorsPlot.options = { range: [-a.range, a.range, 0, top], xLabel: 't', yLabel: 'density' };
+    errorsPlot.axes();
     const rejected = (t: number) => Math.abs(t) > a.tCrit;
     const mid = (i: number) => (a.edges[i] + a.edges[i + 1]) / 2;
     errorsPlot.bars(a.edges, a.altDensity, (i) =>
@@ -212,8 +217,8 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     errorsPlot.bars(a.edges, a.nullDensity, (i) =>
       rejected(mid(i)) ? 'rgba(37, 99, 235, 0.85)' : 'rgba(37, 99, 235, 0.25)',
     );
-    errorsPlot.vline(a.tCrit, '#111', 1.5, [5, 4]);
-    errorsPlot.vline(-a.tCrit, '#111', 1.5, [5, 4]);
+    errorsPlot.vline(a.tCrit, '#111', '', [5, 4]);
+    errorsPlot.vline(-a.tCrit, '#111', '', [5, 4]);
     errorsPlot.text(`α = ${alpha}, type I (sim) = ${fmt(a.typeI)}`, -a.range * 0.97, top * 0.9);
     errorsPlot.text(`power = ${fmt(a.power)} (sim)`, -a.range * 0.97, top * 0.8);
     errorsPlot.text(`           ${fmt(a.powerFormula)} (formula)`, -a.range * 0.97, top * 0.72);
@@ -232,19 +237,12 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
     at: number,
     xLabel: string,
   ) => {
-    Object.assign(plot, { x0: line.x[0], x1: line.x[line.x.length - 1], y0: 0, y1: 1.02 });
-    plot.frame(xLabel, 'power');
-    plot.hline(alpha, '#9ca3af', 1, [4, 4]);
-    plot.vline(at, '#f97316', 1.5);
-    plot.curve(line.x, line.y, '#111', 1.5);
-    const done = plot.clip();
-    dots.x.forEach((v, i) => {
-      plot.ctx.fillStyle = '#2563eb';
-      plot.ctx.beginPath();
-      plot.ctx.arc(plot.px(v), plot.py(dots.y[i]), 3, 0, 2 * Math.PI);
-      plot.ctx.fill();
-    });
-    done();
+    plot.options = { range: [line.x[0], line.x[line.x.length - 1], 0, 1.02], xLabel, yLabel: 'power' };
+    plot.axes();
+    plot.hline(alpha, '#9ca3af', [4, 4], 1);
+    plot.vline(at, '#f97316');
+    plot.line(line.x, line.y, '#111', 1.5);
+    plot.points(dots.x, dots.y, '#2563eb', 3);
     plot.legend(
       [
         ['analytic (noncentral t)', '#111'],
@@ -276,10 +274,6 @@ async function create(gb: Context, p: Params, stage: HTMLElement): Promise<Simul
   // Keyboard and pointer on the power charts: they set the effect and n.
   const steer = (canvas: HTMLCanvasElement, plot: Plot, key: 'effect' | 'n', stepSize: number) => {
     canvas.tabIndex = 0;
-    canvas.setAttribute(
-      'aria-label',
-      `Power against ${key === 'n' ? 'n' : 'the effect'}: click, or use the left and right arrow keys, to set ${key}.`,
-    );
     const setTo = (v: number) => {
       const spec = PARAMS.find((s) => s.key === key)!;
       const clamped = Math.max(spec.min!, Math.min(spec.max!, v));

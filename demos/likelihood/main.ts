@@ -7,7 +7,7 @@ import { type Context, optim, special, stats, type Tensor } from '../../src/inde
 import { contours, dot, drawGrid, figure, sequential } from '../shared/draw';
 import { gridPoints, type Range, Scale } from '../shared/field';
 import { type Params, type ParamSpec } from '../shared/params';
-import { Plot, plotCanvas } from '../shared/chart_frame';
+import { chartCanvas, Plot, type PlotMargin } from '../shared/plot';
 import { readAll } from '../shared/readback';
 import { type Simulation, startDemo } from '../shared/shell';
 import { MODEL, type Model, type ModelName, MODELS, observations } from './models';
@@ -15,6 +15,8 @@ import { MODEL, type Model, type ModelName, MODELS, observations } from './model
 const SIDE = 64; // grid points per axis of each surface (two surfaces, one evaluation)
 const CURVE = 240; // grid points of the Poisson log-likelihood curve (wide and zoomed, one evaluation)
 const OPTIMIZERS = ['gradient ascent', 'momentum', 'adam'] as const;
+/** Chart margins (left, right, top, bottom): wider than the default for log-likelihood ticks such as -2450. */
+const LIKELIHOOD_MARGIN: PlotMargin = { l: 52, r: 12, t: 12, b: 38 };
 
 /** Half the 95% quantile of chi-square with 1 and 2 degrees of freedom: the likelihood region's depth. */
 const DROP95: Record<number, number> = {
@@ -184,19 +186,21 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
       ? Array.from({ length: 161 }, (_, i) => 60 + (16 * i) / 160)
       : Array.from({ length: hist.bins }, (_, k) => k);
 
-  const surfaceCanvas = plotCanvas('surface', 345, 330);
-  const zoomCanvas = plotCanvas('zoom', 345, 330);
-  const dataCanvas = plotCanvas('data', 430, 300);
-  surfaceCanvas.tabIndex = 0;
-  surfaceCanvas.setAttribute(
-    'aria-label',
+  const surfaceCanvas = chartCanvas(
+    'surface',
+    345,
+    330,
     dims === 2
       ? 'Log-likelihood surface: click to start the ascent there, or use the arrow keys to move the start.'
       : 'Log-likelihood curve: click to start the ascent at a rate, or use the arrow keys to move the start.',
   );
-  const wide = new Plot(surfaceCanvas, 0, 1, 0, 1);
-  const zoom = new Plot(zoomCanvas, 0, 1, 0, 1);
-  const dataPlot = new Plot(dataCanvas, 0, 1, 0, 1);
+  const zoomCanvas = chartCanvas('zoom', 345, 330, 'The log-likelihood near its maximum');
+  const dataCanvas = chartCanvas('data', 430, 300, 'The observations and the fitted distribution');
+  surfaceCanvas.tabIndex = 0;
+  // Each draw sets the plots' ranges.
+  const wide = new Plot(surfaceCanvas, { range: [0, 1, 0, 1] }, LIKELIHOOD_MARGIN);
+  const zoom = new Plot(zoomCanvas, { range: [0, 1, 0, 1] }, LIKELIHOOD_MARGIN);
+  const dataPlot = new Plot(dataCanvas, { range: [0, 1, 0, 1] }, LIKELIHOOD_MARGIN);
 
   const setStart = (natural: number[]) => {
     const [[a0, a1], [b0, b1] = [0, 0]] = model.window;
@@ -230,9 +234,13 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
   /** The heat map of a 2-D surface with its contours, the 95% region, the path and the markers. */
   const drawSurface = (plot: Plot, s: Surface, title: string) => {
     const [x0, x1, y0, y1] = s.range;
-    Object.assign(plot, { x0, x1, y0, y1 });
-    plot.frame(`${model.paramNames[0]} (${model.unit})`, model.paramNames[1]);
-    const { area } = plot;
+    plot.options = {
+      range: [x0, x1, y0, y1],
+      xLabel: `${model.paramNames[0]} (${model.unit})`,
+      yLabel: model.paramNames[1],
+    };
+    plot.axes();
+    const area = plot.plotArea;
     const off = document.createElement('canvas');
     off.width = area.r - area.l;
     off.height = area.b - area.t;
@@ -252,13 +260,13 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     plot.ctx.drawImage(off, area.l, area.t);
     const pathXs = path.map((q) => q.natural[0]);
     const pathYs = path.map((q) => q.natural[1]);
-    plot.curve(pathXs, pathYs, '#fff', 3);
-    plot.curve(pathXs, pathYs, '#dc2626', 1.5);
-    const done = plot.clip();
-    dot(plot.ctx, plot.px(pathXs[0]), plot.py(pathYs[0]), 5, '#fff', '#dc2626');
-    dot(plot.ctx, plot.px(estimate[0]), plot.py(estimate[1]), 5, '#dc2626');
-    marker(plot, mle[0], mle[1]);
-    done();
+    plot.line(pathXs, pathYs, '#fff', 3);
+    plot.line(pathXs, pathYs, '#dc2626', 1.5);
+    plot.clipped(() => {
+      dot(plot.ctx, plot.px(pathXs[0]), plot.py(pathYs[0]), 5, '#fff', '#dc2626');
+      dot(plot.ctx, plot.px(estimate[0]), plot.py(estimate[1]), 5, '#dc2626');
+      marker(plot, mle[0], mle[1]);
+    });
     plot.text(title, x0 + (x1 - x0) * 0.02, y1 - (y1 - y0) * 0.06, '#111');
   };
 
@@ -268,23 +276,28 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     const grid = Array.from({ length: CURVE }, (_, i) => x0 + ((x1 - x0) * i) / (CURVE - 1));
     const finite = Array.from(s.values).filter(Number.isFinite);
     const lo = Math.min(...finite);
-    Object.assign(plot, { x0, x1, y0: lo, y1: llMax + 0.08 * (llMax - lo) });
-    plot.frame(`${model.paramNames[0]} (${model.unit})`, 'log-likelihood');
-    plot.hline(llMax - DROP95[1], '#f97316', 1.5, [5, 4]);
-    plot.curve(grid, s.values, '#2563eb', 2);
+    const y1 = llMax + 0.08 * (llMax - lo);
+    plot.options = {
+      range: [x0, x1, lo, y1],
+      xLabel: `${model.paramNames[0]} (${model.unit})`,
+      yLabel: 'log-likelihood',
+    };
+    plot.axes();
+    plot.hline(llMax - DROP95[1], '#f97316', [5, 4]);
+    plot.line(grid, s.values, '#2563eb', 2);
     const known = path.filter((q) => Number.isFinite(q.ll));
-    plot.curve(
+    plot.line(
       known.map((q) => q.natural[0]),
       known.map((q) => q.ll),
       '#dc2626',
       1,
     );
-    const done = plot.clip();
-    for (const q of known) dot(plot.ctx, plot.px(q.natural[0]), plot.py(q.ll), 3, '#dc2626');
-    if (Number.isFinite(logLik)) dot(plot.ctx, plot.px(estimate[0]), plot.py(logLik), 5, '#dc2626');
-    marker(plot, mle[0], llMax);
-    done();
-    plot.text(title, x0 + (x1 - x0) * 0.02, plot.y1 - (plot.y1 - plot.y0) * 0.06);
+    plot.clipped(() => {
+      for (const q of known) dot(plot.ctx, plot.px(q.natural[0]), plot.py(q.ll), 3, '#dc2626');
+      if (Number.isFinite(logLik)) dot(plot.ctx, plot.px(estimate[0]), plot.py(logLik), 5, '#dc2626');
+      marker(plot, mle[0], llMax);
+    });
+    plot.text(title, x0 + (x1 - x0) * 0.02, y1 - (y1 - lo) * 0.06);
   };
 
   const drawData = () => {
@@ -294,12 +307,16 @@ async function create(gb: Context, p: Params, stage: HTMLElement, carry?: unknow
     // Heights: a density (count / (N width)); counts: observed frequencies beside the expected N p(k).
     const bars = Array.from(counts, (c) => (normalised ? c / (N * width) : c));
     const top = Math.max(...bars, ...fitted, ...atMle) * 1.12;
-    Object.assign(dataPlot, { x0: edges[0], x1: edges[edges.length - 1], y0: 0, y1: top });
-    dataPlot.frame(model.unit, normalised ? 'density' : 'corps-years');
-    dataPlot.bars(edges, bars, 'rgba(37, 99, 235, 0.35)');
+    dataPlot.options = {
+      range: [edges[0], edges[edges.length - 1], 0, top],
+      xLabel: model.unit,
+      yLabel: normalised ? 'density' : 'corps-years',
+    };
+    dataPlot.axes();
+    dataPlot.bars(edges, bars, 'rgba(37, 99, 235, 0.35)', '#fff'); // white edges keep the bars apart
     if (normalised) {
-      dataPlot.curve(densityXs, atMle, '#16a34a', 2, [6, 4]);
-      dataPlot.curve(densityXs, fitted, '#dc2626', 2);
+      dataPlot.line(densityXs, atMle, '#16a34a', 2, [6, 4]);
+      dataPlot.line(densityXs, fitted, '#dc2626', 2);
     } else {
       const ctx = dataPlot.ctx;
       densityXs.forEach((k, i) => {

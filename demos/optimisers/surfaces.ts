@@ -1,18 +1,7 @@
 // The loss surfaces the optimisers race on, each a function of many 2-D points at once: points (N, 2) in,
 // values (N) out, written with gradbox ops so that grad and hessian apply. No DOM: tests import it too.
 import { type Context, seededRandom, type Tensor } from '../../src/index';
-
-export const SURFACES = [
-  'quadratic',
-  'rosenbrock',
-  'himmelblau',
-  'rastrigin',
-  'saddle',
-  'beale',
-  'logistic',
-  'neural-net',
-] as const;
-export type SurfaceName = (typeof SURFACES)[number];
+import { gaussian } from '../shared/draw';
 
 /** Himmelblau's four minima (where both squares vanish), to six decimals. */
 export const HIMMELBLAU_MINIMA: [number, number][] = [
@@ -39,7 +28,39 @@ export interface SurfaceInfo {
   lr: Record<'gd' | 'momentum' | 'nesterov' | 'rmsprop' | 'adam' | 'newton', number>;
 }
 
-export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
+/** What the quadratic bowl's shape depends on: its condition number and the angle of its axes (degrees). */
+interface BowlShape {
+  kappa: number;
+  angle: number;
+}
+
+/** A surface's definition: its SurfaceInfo and how to build its function on a context. */
+interface SurfaceSpec extends SurfaceInfo {
+  /** Builds f: points (N, 2) to values (N); tensors the surface owns go through `keep` (freed by dispose). */
+  build(gb: Context, keep: (t: Tensor) => Tensor, bowl: BowlShape): (p: Tensor) => Tensor;
+}
+
+/** Learning rates: Nesterov shares momentum's, and Newton takes the full step. */
+const rates = (gd: number, momentum: number, rmsprop: number, adam: number): SurfaceInfo['lr'] => ({
+  gd,
+  momentum,
+  nesterov: momentum,
+  rmsprop,
+  adam,
+  newton: 1,
+});
+
+/** Columns x and y of points (N, 2), each (N). */
+function xy(p: Tensor): [Tensor, Tensor] {
+  const [x, y] = p.split(2, 1);
+  return [x.reshape([-1]), y.reshape([-1])];
+}
+
+/** A surface written in x and y: its build reads the columns of the points and owns no data. */
+const inXY = (f: (x: Tensor, y: Tensor) => Tensor) => () => (p: Tensor) => f(...xy(p));
+
+/** The surfaces, in the order the picker lists them. */
+const SURFACE_SPECS = {
   quadratic: {
     label: 'quadratic bowl',
     tex: 'f(p) = \\tfrac12\\, p^\\top R_\\theta \\begin{pmatrix}1&0\\\\0&\\kappa\\end{pmatrix} R_\\theta^\\top p',
@@ -47,7 +68,11 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: false,
     start: [-2.5, 2],
     minima: [[0, 0]],
-    lr: { gd: 0.09, momentum: 0.03, nesterov: 0.03, rmsprop: 0.05, adam: 0.1, newton: 1 },
+    lr: rates(0.09, 0.03, 0.05, 0.1),
+    build: (gb, keep, { kappa, angle }) => {
+      const A = keep(gb.tensor(quadraticMatrix(kappa, angle), [2, 2]));
+      return (p) => p.matmul(A).mul(p).sum(1).mul(0.5);
+    },
   },
   rosenbrock: {
     label: 'Rosenbrock',
@@ -56,7 +81,8 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: true,
     start: [-1.2, 1],
     minima: [[1, 1]],
-    lr: { gd: 0.001, momentum: 0.0003, nesterov: 0.0003, rmsprop: 0.005, adam: 0.05, newton: 1 },
+    lr: rates(0.001, 0.0003, 0.005, 0.05),
+    build: inXY((x, y) => x.neg().add(1).square().add(y.sub(x.square()).square().mul(100))),
   },
   himmelblau: {
     label: 'Himmelblau (four minima)',
@@ -65,7 +91,8 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: true,
     start: [-4, 0.5],
     minima: HIMMELBLAU_MINIMA,
-    lr: { gd: 0.01, momentum: 0.002, nesterov: 0.002, rmsprop: 0.05, adam: 0.1, newton: 1 },
+    lr: rates(0.01, 0.002, 0.05, 0.1),
+    build: inXY((x, y) => x.square().add(y).sub(11).square().add(x.add(y.square()).sub(7).square())),
   },
   rastrigin: {
     label: 'Rastrigin (many local minima)',
@@ -74,7 +101,18 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: false,
     start: [3.2, 2.6],
     minima: [[0, 0]],
-    lr: { gd: 0.002, momentum: 0.0005, nesterov: 0.0005, rmsprop: 0.02, adam: 0.1, newton: 1 },
+    lr: rates(0.002, 0.0005, 0.02, 0.1),
+    build: () => (p) =>
+      p
+        .square()
+        .sub(
+          p
+            .mul(2 * Math.PI)
+            .cos()
+            .mul(10),
+        )
+        .sum(1)
+        .add(20),
   },
   saddle: {
     label: 'saddle',
@@ -83,7 +121,8 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: false,
     start: [-1.8, 0.05],
     minima: [],
-    lr: { gd: 0.05, momentum: 0.01, nesterov: 0.01, rmsprop: 0.02, adam: 0.03, newton: 1 },
+    lr: rates(0.05, 0.01, 0.02, 0.03),
+    build: inXY((x, y) => x.square().sub(y.square())),
   },
   beale: {
     label: 'Beale',
@@ -92,7 +131,11 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: true,
     start: [1, 1.5],
     minima: [[3, 0.5]],
-    lr: { gd: 0.001, momentum: 0.0003, nesterov: 0.0003, rmsprop: 0.01, adam: 0.05, newton: 1 },
+    lr: rates(0.001, 0.0003, 0.01, 0.05),
+    build: inXY((x, y) => {
+      const term = (c: number, k: number) => x.mul(y.pow(k)).sub(x).add(c).square();
+      return term(1.5, 1).add(term(2.25, 2)).add(term(2.625, 3));
+    }),
   },
   logistic: {
     label: 'logistic regression (convex)',
@@ -101,7 +144,26 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: false,
     start: [2, -2],
     minima: [],
-    lr: { gd: 1, momentum: 0.3, nesterov: 0.3, rmsprop: 0.05, adam: 0.1, newton: 1 },
+    lr: rates(1, 0.3, 0.05, 0.1),
+    build: (gb, keep) => {
+      // Two overlapping clouds, labels t = +-1: the loss has one minimum at a finite w.
+      const rand = seededRandom(7);
+      const X: number[] = [];
+      const t: number[] = [];
+      for (let i = 0; i < 40; i++) {
+        const label = i % 2 ? 1 : -1;
+        X.push(label * 0.8 + gaussian(rand), label * -0.5 + gaussian(rand));
+        t.push(label);
+      }
+      // (2, n) with each column x_i scaled by -t_i, so that the margin term is p @ this.
+      const signedX = keep(
+        gb
+          .tensor(X, [40, 2])
+          .mul(gb.tensor(t, [40, 1]).neg())
+          .transpose(),
+      );
+      return (p) => p.matmul(signedX).softplus().mean(1);
+    },
   },
   'neural-net': {
     label: 'a slice through a neural net (non-convex)',
@@ -112,9 +174,45 @@ export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = {
     log: false,
     start: [2, -2],
     minima: [],
-    lr: { gd: 0.05, momentum: 0.01, nesterov: 0.01, rmsprop: 0.02, adam: 0.05, newton: 1 },
+    lr: rates(0.05, 0.01, 0.02, 0.05),
+    build: (gb, keep) => {
+      // A 1-4-1 tanh net (13 parameters) fitting sin(2x); the surface is the plane through its seeded
+      // initial parameters theta0 spanned by two seeded random directions d1, d2.
+      const rand = seededRandom(11);
+      const normal = () => gaussian(rand);
+      const n = 24;
+      const xs = Array.from({ length: n }, (_, i) => -2 + (4 * i) / (n - 1));
+      const theta0 = Array.from({ length: 13 }, normal);
+      const dirs = [0, 1].map(() => Array.from({ length: 13 }, normal));
+      const xData = keep(gb.tensor(xs, [1, n, 1])); // (1, n, 1): broadcasts over points and units
+      const yData = keep(
+        gb.tensor(
+          xs.map((x) => Math.sin(2 * x)),
+          [1, n],
+        ),
+      );
+      const base = keep(gb.tensor(theta0, [1, 13]));
+      const D = keep(gb.tensor([...dirs[0], ...dirs[1]], [2, 13]));
+      return (p) => {
+        const theta = p.matmul(D).add(base); // (N, 13)
+        const [w1, b1, w2, b2] = theta.split([4, 4, 4, 1], 1);
+        const unit = (t: Tensor) => t.reshape([-1, 1, 4]); // (N, 1, 4)
+        const hidden = xData.mul(unit(w1)).add(unit(b1)).tanh(); // (N, n, 4)
+        const out = hidden.mul(unit(w2)).sum(2).add(b2); // (N, n)
+        return out.sub(yData).square().mean(1);
+      };
+    },
   },
-};
+} satisfies Record<string, SurfaceSpec>;
+
+/** A surface's name. */
+export type SurfaceName = keyof typeof SURFACE_SPECS;
+
+/** The surfaces' names, in the order the picker lists them. */
+export const SURFACES = Object.keys(SURFACE_SPECS) as SurfaceName[];
+
+/** Each surface's SurfaceInfo. */
+export const SURFACE_INFO: Record<SurfaceName, SurfaceInfo> = SURFACE_SPECS;
 
 /** A surface live on a context: `f` maps points (N, 2) to values (N); `dispose` frees its data. */
 export interface LiveSurface extends SurfaceInfo {
@@ -131,122 +229,22 @@ export function quadraticMatrix(kappa: number, angleDeg: number): number[] {
   return [c * c + kappa * s * s, off, off, s * s + kappa * c * c];
 }
 
-/** Columns x and y of points (N, 2), each (N). */
-function xy(p: Tensor): [Tensor, Tensor] {
-  const [x, y] = p.split(2, 1);
-  return [x.reshape([-1]), y.reshape([-1])];
-}
-
 /**
  * Builds `name` on `gb`. `kappa` (condition number) and `angle` (degrees) shape the quadratic bowl;
  * the data of the logistic and neural-net surfaces are drawn from fixed seeds.
  */
 export function makeSurface(gb: Context, name: SurfaceName, kappa = 10, angle = 30): LiveSurface {
-  const info = SURFACE_INFO[name];
+  const spec: SurfaceSpec = SURFACE_SPECS[name];
+  const { build, ...info } = spec;
   const owned: Tensor[] = [];
   const keep = (t: Tensor) => {
     owned.push(t);
     return t;
   };
-  let f: (p: Tensor) => Tensor;
-  switch (name) {
-    case 'quadratic': {
-      const A = keep(gb.tensor(quadraticMatrix(kappa, angle), [2, 2]));
-      f = (p) => p.matmul(A).mul(p).sum(1).mul(0.5);
-      break;
-    }
-    case 'rosenbrock':
-      f = (p) => {
-        const [x, y] = xy(p);
-        return x.neg().add(1).square().add(y.sub(x.square()).square().mul(100));
-      };
-      break;
-    case 'himmelblau':
-      f = (p) => {
-        const [x, y] = xy(p);
-        return x.square().add(y).sub(11).square().add(x.add(y.square()).sub(7).square());
-      };
-      break;
-    case 'rastrigin':
-      f = (p) =>
-        p
-          .square()
-          .sub(
-            p
-              .mul(2 * Math.PI)
-              .cos()
-              .mul(10),
-          )
-          .sum(1)
-          .add(20);
-      break;
-    case 'saddle':
-      f = (p) => {
-        const [x, y] = xy(p);
-        return x.square().sub(y.square());
-      };
-      break;
-    case 'beale':
-      f = (p) => {
-        const [x, y] = xy(p);
-        const term = (c: number, k: number) => x.mul(y.pow(k)).sub(x).add(c).square();
-        return term(1.5, 1).add(term(2.25, 2)).add(term(2.625, 3));
-      };
-      break;
-    case 'logistic': {
-      // Two overlapping clouds, labels t = +-1: the loss has one minimum at a finite w.
-      const rand = seededRandom(7);
-      const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-      const X: number[] = [];
-      const t: number[] = [];
-      for (let i = 0; i < 40; i++) {
-        const label = i % 2 ? 1 : -1;
-        X.push(label * 0.8 + normal(), label * -0.5 + normal());
-        t.push(label);
-      }
-      // (2, n) with each column x_i scaled by -t_i, so that the margin term is p @ this.
-      const signedX = keep(
-        gb
-          .tensor(X, [40, 2])
-          .mul(gb.tensor(t, [40, 1]).neg())
-          .transpose(),
-      );
-      f = (p) => p.matmul(signedX).softplus().mean(1);
-      break;
-    }
-    case 'neural-net': {
-      // A 1-4-1 tanh net (13 parameters) fitting sin(2x); the surface is the plane through its seeded
-      // initial parameters theta0 spanned by two seeded random directions d1, d2.
-      const rand = seededRandom(11);
-      const normal = () => Math.sqrt(-2 * Math.log(1 - rand())) * Math.cos(2 * Math.PI * rand());
-      const n = 24;
-      const xs = Array.from({ length: n }, (_, i) => -2 + (4 * i) / (n - 1));
-      const theta0 = Array.from({ length: 13 }, normal);
-      const dirs = [0, 1].map(() => Array.from({ length: 13 }, normal));
-      const xData = keep(gb.tensor(xs, [1, n, 1])); // (1, n, 1): broadcasts over points and units
-      const yData = keep(
-        gb.tensor(
-          xs.map((x) => Math.sin(2 * x)),
-          [1, n],
-        ),
-      );
-      const base = keep(gb.tensor(theta0, [1, 13]));
-      const D = keep(gb.tensor([...dirs[0], ...dirs[1]], [2, 13]));
-      f = (p) => {
-        const theta = p.matmul(D).add(base); // (N, 13)
-        const [w1, b1, w2, b2] = theta.split([4, 4, 4, 1], 1);
-        const unit = (t: Tensor) => t.reshape([-1, 1, 4]); // (N, 1, 4)
-        const hidden = xData.mul(unit(w1)).add(unit(b1)).tanh(); // (N, n, 4)
-        const out = hidden.mul(unit(w2)).sum(2).add(b2); // (N, n)
-        return out.sub(yData).square().mean(1);
-      };
-      break;
-    }
-  }
   return {
     ...info,
     name,
-    f,
+    f: build(gb, keep, { kappa, angle }),
     dispose: () => owned.forEach((t) => t.dispose()),
   };
 }

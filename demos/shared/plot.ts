@@ -1,6 +1,6 @@
-// A small 2-D chart on a canvas for the probability demos: axes with round ticks, linear or log x, and the
-// marks they draw (curves, histogram bars, stems, points, vertical markers, shaded bands, a legend).
-// Values come from gradbox; this module only maps them to pixels.
+// A small 2-D chart on a canvas for the probability and statistics demos: axes with round ticks, linear or log
+// x, and the marks they draw (curves, histogram bars, stems, points, lines across, shaded areas, text, a
+// legend). Values come from gradbox; this module only maps them to pixels and back.
 import { label as haloText } from './draw';
 
 /** Round tick values covering [lo, hi], about `count` of them (1, 2 or 5 times a power of ten apart). */
@@ -34,17 +34,33 @@ export interface PlotOptions {
   yLabel?: string;
 }
 
-/** One chart: axes on a canvas, and data-to-pixel mapping for the marks drawn on it. */
+/** Margins in pixels around the plotting area: left, right, top, bottom (room for the tick labels). */
+export interface PlotMargin {
+  l: number;
+  r: number;
+  t: number;
+  b: number;
+}
+
+/**
+ * One chart: axes on a canvas, and the mapping between data and pixels for the marks drawn on it. A chart
+ * redrawn with new ranges can keep one Plot and replace its `options` before calling `axes()`.
+ */
 export class Plot {
   readonly ctx: CanvasRenderingContext2D;
-  /** Margins in pixels: left, right, top, bottom (room for the tick labels). */
-  private readonly margin = { l: 46, r: 18, t: 10, b: 34 };
 
   constructor(
     readonly canvas: HTMLCanvasElement,
-    readonly options: PlotOptions,
+    public options: PlotOptions,
+    private readonly margin: PlotMargin = { l: 46, r: 18, t: 10, b: 34 },
   ) {
     this.ctx = canvas.getContext('2d')!;
+  }
+
+  /** The plotting area inside the margins, in canvas pixels: left, top, right and bottom edges. */
+  get plotArea(): { l: number; t: number; r: number; b: number } {
+    const { l, r, t, b } = this.margin;
+    return { l, t, r: this.canvas.width - r, b: this.canvas.height - b };
   }
 
   private fx(x: number): number {
@@ -65,6 +81,15 @@ export class Plot {
     const [, , y0, y1] = this.options.range;
     const { t, b } = this.margin;
     return t + (1 - (y - y0) / (y1 - y0)) * (this.canvas.height - t - b);
+  }
+
+  /** The data coordinates of a canvas pixel (the inverse of px and py). */
+  dataAt(px: number, py: number): [number, number] {
+    const [x0, x1, y0, y1] = this.options.range;
+    const { l, r, t, b } = this.margin;
+    const fx = (px - l) / (this.canvas.width - l - r);
+    const x = this.options.logX ? x0 * (x1 / x0) ** fx : x0 + fx * (x1 - x0);
+    return [x, y0 + (1 - (py - t) / (this.canvas.height - t - b)) * (y1 - y0)];
   }
 
   /** Clears the canvas and draws the frame, grid, ticks and axis labels. */
@@ -182,15 +207,20 @@ export class Plot {
     this.line(sx, sy, color, width);
   }
 
-  /** Histogram bars: bar i spans [edges[i], edges[i+1]] up to heights[i]. */
-  bars(edges: ArrayLike<number>, heights: ArrayLike<number>, fill: string, stroke = ''): void {
+  /** Histogram bars: bar i spans [edges[i], edges[i+1]] up to heights[i]; `fill` may vary per bar. */
+  bars(
+    edges: ArrayLike<number>,
+    heights: ArrayLike<number>,
+    fill: string | ((i: number) => string),
+    stroke = '',
+  ): void {
     this.clipped(() => {
       const { ctx } = this;
-      ctx.fillStyle = fill;
       ctx.strokeStyle = stroke;
       ctx.lineWidth = 1;
       const base = this.py(Math.max(0, this.options.range[2]));
       for (let i = 0; i < heights.length; i++) {
+        ctx.fillStyle = typeof fill === 'string' ? fill : fill(i);
         const xa = this.px(edges[i]);
         const xb = this.px(edges[i + 1]);
         const y = Math.max(-1e4, this.py(heights[i]));
@@ -281,20 +311,28 @@ export class Plot {
     });
   }
 
+  /** Text with a white halo at data coordinates (x, y), left-aligned unless `align` says otherwise. */
+  text(text: string, x: number, y: number, color = '#111', align: CanvasTextAlign = 'left'): void {
+    this.label(text, this.px(x), this.py(y), color, align);
+  }
+
   /** Text with a white halo at canvas pixels (x, y). */
-  label(text: string, x: number, y: number, color = '#111', align: CanvasTextAlign = 'left'): void {
+  private label(text: string, x: number, y: number, color = '#111', align: CanvasTextAlign = 'left'): void {
     this.ctx.textAlign = align;
     this.ctx.textBaseline = 'alphabetic';
     haloText(this.ctx, text, x, y, color);
   }
 
-  /** A legend in the top right corner: a colour swatch and a name per entry. */
-  legend(entries: [string, string][]): void {
+  /** A legend in the top (or bottom) right corner: a colour swatch and a name per entry. */
+  legend(entries: [string, string][], corner: 'top' | 'bottom' = 'top'): void {
     const { ctx } = this;
     ctx.font = '13px system-ui, sans-serif';
     const width = Math.max(...entries.map(([t]) => ctx.measureText(t).width)) + 26;
     const x = this.px(this.options.range[1]) - width - 4;
-    let y = this.py(this.options.range[3]) + 6;
+    let y =
+      corner === 'top'
+        ? this.py(this.options.range[3]) + 6
+        : this.py(this.options.range[2]) - 6 - entries.length * 16;
     ctx.fillStyle = 'rgba(255,255,255,0.85)';
     ctx.fillRect(x - 4, y - 2, width + 6, entries.length * 16 + 4);
     for (const [text, color] of entries) {

@@ -1,9 +1,11 @@
-// What the demo tests share: a preview server over the built demos (dist-demos), opening a demo page in
-// headless Chromium and waiting for window.demo, reading its state, polling it, and counting a canvas's colours.
+// What the demo tests share: a preview server over the built demos (dist-demos) and headless Chromium with and
+// without WebGPU around a file's tests, opening a demo page and waiting for window.demo, reading its state,
+// polling it, and counting a canvas's colours.
 import { existsSync, mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { preview, type PreviewServer } from 'vite';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { launch } from './chromium';
 
 /** window.demo.state() as the tests read it. */
 export type State = Record<string, unknown> & { backend: string; step: number; loss: number };
@@ -28,6 +30,68 @@ export async function serveDemos(): Promise<DemoServer> {
   if (!addr || typeof addr === 'string') throw new Error('the preview server has no port');
   mkdirSync('test-results', { recursive: true });
   return { base: `http://127.0.0.1:${addr.port}`, close: () => server.close() };
+}
+
+/**
+ * Where one describeDemo block runs: `mode` and `webgpu` are known when the tests are declared (for names and
+ * `if (webgpu)` tests); `base` and `browser` exist once the block's beforeAll has run, so read them inside
+ * hooks and tests only.
+ */
+export interface DemoEnv {
+  /** The preview server's address, e.g. `http://127.0.0.1:5173`. */
+  readonly base: string;
+  /** Headless Chromium for this block, with or without WebGPU. */
+  readonly browser: Browser;
+  /** The backend the demos pick in this browser: WebGPU, or else the fastest CPU backend (WebAssembly SIMD). */
+  readonly mode: 'webgpu' | 'wasm';
+  /** Whether Chromium was started with WebGPU. */
+  readonly webgpu: boolean;
+}
+
+/** A value describeDemo's hooks set, or a clear error where a test file reads it while declaring its tests. */
+function ready<T>(what: string, value: T | undefined): T {
+  if (value === undefined)
+    throw new Error(`describeDemo: ${what} is not ready yet; read it in a hook or a test`);
+  return value;
+}
+
+/**
+ * Declares a demo's end-to-end tests twice, in headless Chromium with WebGPU and without it, as describe blocks
+ * titled `<name> in headless Chromium with WebGPU` / `without WebGPU`. One preview server over dist-demos serves
+ * both (started before the file's tests, closed after); each block launches its own browser in its first
+ * beforeAll and closes it after its tests, so `body`'s own hooks run with `env.browser` and `env.base` ready.
+ * Call it once per file, at the top level.
+ */
+export function describeDemo(name: string, body: (env: DemoEnv) => void): void {
+  let server: DemoServer | undefined;
+  beforeAll(async () => {
+    server = await serveDemos();
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  for (const webgpu of [true, false]) {
+    let browser: Browser | undefined;
+    const env: DemoEnv = {
+      get base() {
+        return ready('env.base', server?.base);
+      },
+      get browser() {
+        return ready('env.browser', browser);
+      },
+      mode: webgpu ? 'webgpu' : 'wasm',
+      webgpu,
+    };
+    describe(`${name} in headless Chromium ${webgpu ? 'with WebGPU' : 'without WebGPU'}`, () => {
+      beforeAll(async () => {
+        browser = await launch(webgpu);
+      });
+      afterAll(async () => {
+        await browser?.close();
+      });
+      body(env);
+    });
+  }
 }
 
 /** Opens a demo page, collects its errors into `errors`, and waits until window.demo is ready. */
