@@ -233,36 +233,6 @@ async function main() {
       errors.push(`calibration: ${(e as Error).message}`);
     }
   }
-  if (calibration) {
-    log(`calibration: ${JSON.stringify(calibration)}`);
-    // How close would a context that follows the calibration come to the better backend on each case?
-    for (const suite of ['matmul', 'reductions', 'elementwise']) {
-      const ratios: number[] = [];
-      for (const c of all.filter((x) => x.suite === suite)) {
-        const get = (b: string) =>
-          rows.find(
-            (r) =>
-              r.suite === suite &&
-              r.case === c.name &&
-              r.library === 'gradbox' &&
-              r.backend === b &&
-              !r.variant?.includes('_') &&
-              r.variant !== '1 thread' &&
-              r.medianMs !== undefined,
-          )?.medianMs;
-        const [g, cp] = [get('webgpu'), get(calibration.cpu)];
-        if (g === undefined || cp === undefined) continue;
-        const chosen = calibration.choice === 'webgpu' ? g : cp;
-        ratios.push(Math.min(g, cp) / chosen);
-      }
-      if (ratios.length)
-        auto.push({
-          suite,
-          cases: ratios.length,
-          closeness: Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length),
-        });
-    }
-  }
   // Statistics: samplers, histogram, quartiles, bootstrap (bench/stats.ts), against tfjs and jax-js. Last:
   // jax-js's WebGPU device fails on some adapters (SwiftShader) and can drop the page's WebGPU instance,
   // every device with it, so nothing of gradbox's runs after it.
@@ -276,6 +246,44 @@ async function main() {
       jaxStats('wasm'),
       jaxStats('webgpu'),
     ]);
+  }
+  if (calibration) {
+    log(`calibration: ${JSON.stringify(calibration)}`);
+    // How close would a context that follows the calibration come to the better backend on each case of
+    // every suite that ran on both (the ladder pins rungs, so it is left out)? Training counts steps/s.
+    const gradboxMs = (suite: string, name: string, b: string) =>
+      rows.find(
+        (r) =>
+          r.suite === suite &&
+          r.case === name &&
+          r.library === 'gradbox' &&
+          r.backend === b &&
+          !r.variant?.includes('_') &&
+          r.variant !== '1 thread' &&
+          r.medianMs !== undefined,
+      )?.medianMs;
+    const pairs = new Map<string, [number, number][]>();
+    for (const r of rows) {
+      if (r.library !== 'gradbox' || r.backend !== 'webgpu' || r.suite === 'ladder') continue;
+      const [g, cp] = [gradboxMs(r.suite, r.case, 'webgpu'), gradboxMs(r.suite, r.case, calibration.cpu)];
+      if (g === undefined || cp === undefined) continue;
+      if (pairs.get(r.suite)?.some(([a, b]) => a === g && b === cp)) continue;
+      pairs.set(r.suite, [...(pairs.get(r.suite) ?? []), [g, cp]]);
+    }
+    for (const w of new Set(training.map((t) => t.workload))) {
+      const steps = (b: string) =>
+        training.find((t) => t.library === 'gradbox' && t.backend === b && t.workload === w)?.stepsPerSec;
+      const [g, cp] = [steps('webgpu'), steps(calibration.cpu)];
+      if (g && cp) pairs.set('train', [...(pairs.get('train') ?? []), [1 / g, 1 / cp]]);
+    }
+    for (const [suite, ps] of pairs) {
+      const ratios = ps.map(([g, cp]) => Math.min(g, cp) / (calibration.choice === 'webgpu' ? g : cp));
+      auto.push({
+        suite,
+        cases: ratios.length,
+        closeness: Math.exp(ratios.reduce((s, r) => s + Math.log(r), 0) / ratios.length),
+      });
+    }
   }
   window.__bench = {
     quick: QUICK,

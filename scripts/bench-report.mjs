@@ -99,7 +99,7 @@ export function markdown(r) {
     const c = r.calibration;
     out.push('## automatic backend choice', '');
     out.push(
-      `A calibration of ${f(c.ms, 0)} ms (a 128^3 matmul, a reduction and a broadcast add, 3 times on each backend) took ${f(c.webgpuMs, 1)} ms on WebGPU and ${f(c.cpuMs, 1)} ms on the CPU, so 'auto' with calibration picks **${c.choice}**. How close that choice comes to the better backend of each case (geometric mean of best time / chosen time; 1.00 is always the better one):`,
+      `A calibration of ${f(c.ms, 0)} ms (a 128^3 matmul, a reduction and a broadcast add, 3 times on each backend) took ${f(c.webgpuMs, 1)} ms on WebGPU and ${f(c.cpuMs, 1)} ms on the CPU, so 'auto' with calibration picks **${c.choice}**. How close that choice comes to the better backend of each case of every suite that ran on both (geometric mean of best time / chosen time, steps/s inverted for training; 1.00 is always the better one):`,
       '',
     );
     out.push('| suite | cases | closeness |', '|---|---|---|');
