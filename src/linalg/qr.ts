@@ -2,11 +2,12 @@
 // non-negative, and its gradient in recorded ops: for m >= n, dA = [dQ + Q sym(M)] R^-T with
 // M = dR R^T - Q^T dQ and sym() the symmetric matrix of M's upper triangle; for m < n the rule of the
 // square part plus the trailing columns' R2 = Q^T Y.
-import { record } from '../autodiff';
+import { record, untracked } from '../autodiff';
 import { fmtShape, GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import { sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
+import { blockedQr, useBlockedQr } from './blocked_qr';
 import { mT } from './common';
 import { solveCore } from './triangular';
 
@@ -67,6 +68,16 @@ export function qr(a: Tensor): QrResult {
   if (batch * k === 0) {
     Q = ctx.wrap(engine.fill(0, batch * m * k), [...batchShape, m, k]);
     R = ctx.wrap(engine.fill(0, batch * k * n), [...batchShape, k, n]);
+  } else if (useBlockedQr(ctx, m, n)) {
+    const f = untracked(ctx, () => {
+      const flat = a.reshape([batch, m, n]);
+      const out = blockedQr(flat);
+      const shaped = { q: out.q.reshape([...batchShape, m, k]), r: out.r.reshape([...batchShape, k, n]) };
+      for (const t of [flat, out.q, out.r]) t.dispose();
+      return shaped;
+    });
+    Q = f.q;
+    R = f.r;
   } else {
     const out = engine.qr(storageOf(op, ctx, a), batch, m, n);
     Q = ctx.wrap(out.q, [...batchShape, m, k]);

@@ -1,0 +1,113 @@
+// Blocked Householder QR of large matrices, LAPACK's geqrf and orgqr: per column panel of width
+// `qrBlocking.block`, a backend kernel factors the tall panel into reflectors in compact WY form
+// (H_1 ... H_b = I - V T V^T) and the panel's R; the trailing matrix, where nearly all the FLOPs are, is
+// updated by gradbox's own matmul, and so is Q, formed by applying the blocks backwards to the first k
+// columns of the identity. Forward pass only: qr() records the gradient in terms of Q and R.
+import { untracked } from '../autodiff';
+import type { Context } from '../context';
+import { matmulCore } from '../ops/matmul';
+import { storageOf } from '../ops/inputs';
+import type { Tensor } from '../tensor';
+import { block, step } from './blocked';
+
+/**
+ * @internal The panel width and, per backend, the smallest min(m, n) that is factored blocked. The CPU
+ * backends' loops accumulate in float64 and stay (Infinity); tests lower the thresholds to run the blocked
+ * path there too.
+ */
+export const qrBlocking = {
+  block: 32,
+  from: { webgpu: 65, js: Infinity, wasm: Infinity } as Record<string, number>,
+};
+
+/** Whether m x n matrices on this context take the blocked QR. */
+export const useBlockedQr = (ctx: Context, m: number, n: number): boolean =>
+  Math.min(m, n) >= (qrBlocking.from[ctx.engine.name] ?? Infinity);
+
+/** What one panel step hands on: its block row of R, its reflectors, the trailing matrix. */
+interface QrStep {
+  [k: string]: Tensor | null;
+  rowBlock: Tensor;
+  V: Tensor;
+  T: Tensor;
+  trailing: Tensor | null;
+}
+
+/** X - V (T (V^T X)) for V (B, r, b), T (B, b, b) and X (B or none, r, c): three matmuls; `transposeT` uses T^T. */
+function applyReflectors(V: Tensor, T: Tensor, X: Tensor, transposeT: boolean): Tensor {
+  const W = matmulCore(T, matmulCore(V, X, true), transposeT);
+  return X.sub(V.matmul(W));
+}
+
+/**
+ * Reduced QR of A (B, m, n), k = min(m, n): Q (B, m, k), R (B, k, n) with R's diagonal >= 0 (each
+ * reflector maps its column to a non-negative multiple of e_0, as qr()'s kernels do). Per panel of width
+ * b at column j0: [V, T, R11] from the backend's panel kernel on the trailing matrix's first b columns,
+ * then the rest of those rows, A2 <- H_b ... H_1 A2 = A2 - V T^T V^T A2, gives R12 (its first b rows)
+ * and the next trailing matrix (the others).
+ */
+export function blockedQr(a: Tensor): { q: Tensor; r: Tensor } {
+  const ctx = a.ctx;
+  const [B, m, n] = a.shape;
+  const k = Math.min(m, n);
+  const nb = qrBlocking.block;
+  return untracked(ctx, () => {
+    let trailing: Tensor | null = null; // (B, m - j0, n - j0), the input itself at first
+    const rowBlocks: Tensor[] = [];
+    const reflectors: { j0: number; V: Tensor; T: Tensor }[] = [];
+    for (let j0 = 0; j0 < k; j0 += nb) {
+      const A: Tensor = trailing ?? a;
+      const rows = m - j0;
+      const cols = n - j0;
+      const b = Math.min(nb, k - j0);
+      const s: QrStep = step(ctx, [trailing], (): QrStep => {
+        const panel = block(A, 0, rows, 0, b);
+        const f = ctx.engine.qrPanel(storageOf('linalg.qr', ctx, panel), B, rows, b);
+        const V = ctx.wrap(f.v, [B, rows, b]);
+        const T = ctx.wrap(f.t, [B, b, b]);
+        const R11 = ctx.wrap(f.r, [B, b, b]);
+        const left = j0 > 0 ? [ctx.zeros([B, b, j0])] : [];
+        if (cols === b) return { rowBlock: ctx.concat([...left, R11], 2), V, T, trailing: null };
+        const A2 = applyReflectors(V, T, block(A, 0, rows, b, cols), true);
+        return {
+          rowBlock: ctx.concat([...left, R11, block(A2, 0, b, 0, cols - b)], 2),
+          V,
+          T,
+          trailing: rows > b ? block(A2, b, rows, 0, cols - b) : null,
+        };
+      });
+      rowBlocks.push(s.rowBlock);
+      reflectors.push({ j0, V: s.V, T: s.T });
+      trailing = s.trailing;
+    }
+    trailing?.dispose();
+    const r = rowBlocks.length === 1 ? rowBlocks[0] : ctx.concat(rowBlocks, 1);
+    if (rowBlocks.length > 1) rowBlocks.forEach((t) => t.dispose());
+    // Q = H_1 ... H_k I[:, :k], the blocks applied last first. Block j touches only rows and columns j0..
+    // (what the later blocks made of the identity there is I_b beside C): C <- (I - V T V^T) [I_b 0; 0 C].
+    let C: Tensor | null = null; // (B or none, m - j0, k - j0)
+    for (const { j0, V, T } of reflectors.reverse()) {
+      const rows = m - j0;
+      const kc = k - j0;
+      const prev: Tensor | null = C;
+      const next: { C: Tensor } = step(ctx, [prev, V, T], () => {
+        const top = ctx.eye(V.shape[2], kc).pad([
+          [0, rows - V.shape[2]],
+          [0, 0],
+        ]);
+        const C0 = prev
+          ? prev
+              .pad([
+                [0, 0],
+                [V.shape[2], 0],
+                [V.shape[2], 0],
+              ])
+              .add(top)
+          : top;
+        return { C: applyReflectors(V, T, C0, false) };
+      });
+      C = next.C;
+    }
+    return { q: C!, r };
+  });
+}
