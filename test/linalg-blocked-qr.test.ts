@@ -1,5 +1,5 @@
 // The blocked Householder QR (src/linalg/blocked_qr.ts) on every backend, its thresholds lowered and its
-// panel narrowed so that it runs on small shapes that are not multiples of the panel width: tall, square,
+// widths narrowed so that it runs on small shapes that are not multiples of the widths: tall, square,
 // wide and batched, a rank-deficient and an ill-conditioned matrix, each against a float64 Householder QR
 // with the same sign convention (R's diagonal >= 0); the backends' panel kernel against a float64
 // reference; gradients through the blocked path; memory.
@@ -8,7 +8,7 @@
 // c * n * eps32 (eps32 = 6e-8) relative to |A|; TOL = 1e-4 is that with a margin of ~10 for n <= 130. Q and R
 // themselves move with the condition number: their error against float64 is ~cond * n * eps32; these
 // matrices have cond below ~10, so TOL covers them too.
-import { afterAll, beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it, vi } from 'vitest';
 import { linalg, type Tensor } from '../src/index';
 import { QR_PANEL_MAX } from '../src/backends/backend';
 import { qrBlocking } from '../src/linalg/blocked_qr';
@@ -139,43 +139,93 @@ async function factor(a: Tensor) {
 }
 
 eachBackend('linalg.qr, blocked', (use) => {
-  const saved = { block: qrBlocking.block, from: { ...qrBlocking.from } };
+  const saved = { ...qrBlocking, from: { ...qrBlocking.from } };
   beforeAll(() => {
-    // Every backend takes the blocked path from k = min(m, n) = 9 on, in panels of 16 (and of the widest,
-    // QR_PANEL_MAX, where a test says so).
+    // Every backend takes the blocked path from k = min(m, n) = 9 on, in blocks of 20 columns, each
+    // factored as 8 + 8 + 4 (halved at multiples of the 8-wide panel), unless a test says otherwise.
     for (const b of ['js', 'wasm', 'webgpu']) qrBlocking.from[b] = 9;
-    qrBlocking.block = 16;
+    Object.assign(qrBlocking, { block: 20, panel: 8 });
   });
   afterAll(() => {
-    qrBlocking.block = saved.block;
-    Object.assign(qrBlocking.from, saved.from);
+    Object.assign(qrBlocking, saved);
   });
+  /** Runs body with other block and panel widths, then puts the suite's back. */
+  const withWidths = async (block: number, panel: number, body: () => Promise<void>) => {
+    Object.assign(qrBlocking, { block, panel });
+    try {
+      await body();
+    } finally {
+      Object.assign(qrBlocking, { block: 20, panel: 8 });
+    }
+  };
 
-  it('matches float64 on square, tall, wide and batched shapes (panels of 16 and of 64)', async () => {
+  it('matches float64 on square, tall, wide and batched shapes, over block and panel widths', async () => {
     const gb = use();
     const before = held(gb);
-    const shapes: [number, number, number, number][] = [
-      // [batch, m, n, panel width]
-      [1, 37, 37, 16],
-      [1, 70, 45, 16],
-      [1, 45, 70, 16],
-      [1, 130, 61, 16],
-      [2, 40, 33, 16],
-      [1, 9, 9, 16], // one panel, narrower than the width
-      [1, 130, 70, QR_PANEL_MAX], // a full 64-wide panel and a 6-wide one
+    const shapes: [number, number, number, number, number][] = [
+      // [batch, m, n, block, panel]
+      [1, 37, 37, 20, 8],
+      [1, 70, 45, 20, 8],
+      [1, 45, 70, 20, 8],
+      [1, 130, 61, 20, 8],
+      [2, 40, 33, 20, 8],
+      [1, 9, 9, 20, 8], // one block, one level of halving, a 1-wide panel
+      [1, 70, 45, 16, 16], // blocks factored by the kernel alone
+      [1, 130, 70, 128, QR_PANEL_MAX], // one block of 70: a full 64-wide panel and a 6-wide one
     ];
-    for (const [batch, m, n, width] of shapes) {
-      qrBlocking.block = width;
-      const A = wellConditioned(batch, m, n, 7 + m * n);
-      const a = gb.tensor(A, batch > 1 ? [batch, m, n] : [m, n]);
-      const { Q, R } = await factor(a);
-      const what = `${batch} x ${m} x ${n} (b = ${width})`;
-      expectQrProperties(A, m, n, Q, R, what);
-      expectReference(A, m, n, Q, R, TOL, what);
-      a.dispose();
+    for (const [batch, m, n, blockWidth, panel] of shapes) {
+      await withWidths(blockWidth, panel, async () => {
+        const A = wellConditioned(batch, m, n, 7 + m * n);
+        const a = gb.tensor(A, batch > 1 ? [batch, m, n] : [m, n]);
+        const { Q, R } = await factor(a);
+        const what = `${batch} x ${m} x ${n} (block ${blockWidth}, panel ${panel})`;
+        expectQrProperties(A, m, n, Q, R, what);
+        expectReference(A, m, n, Q, R, TOL, what);
+        a.dispose();
+      });
     }
-    qrBlocking.block = 16;
     expect(held(gb)).toEqual(before);
+  });
+
+  it("the defaults: blocked from the backend's threshold, in 64-wide panels", async () => {
+    const gb = use();
+    const ours = { ...qrBlocking, from: { ...qrBlocking.from } };
+    Object.assign(qrBlocking, saved);
+    const panels = vi.spyOn(gb.engine, 'qrPanel');
+    try {
+      // One past the threshold (257, 193 or 513), so the last panel is 1 wide.
+      const n = qrBlocking.from[gb.backend] + 1;
+      const A = wellConditioned(1, n, n, 5);
+      const a = gb.tensor(A, [n, n]);
+      const { Q, R } = await factor(a);
+      expect(panels).toHaveBeenCalledTimes(Math.ceil(n / 64));
+      // Sampled entries of Q^T Q = I and Q R = A (full products would take seconds in float64 at n = 513),
+      // and all of R: with R upper triangular and its diagonal positive, these pin the unique QR of A.
+      for (let s = 0; s < 500; s++) {
+        const [i, j] = [(s * 7919) % n, (s * 104729 + s) % n];
+        let qtq = 0;
+        let qr = 0;
+        for (let l = 0; l < n; l++) {
+          qtq += Q[l * n + i] * Q[l * n + j];
+          qr += Q[i * n + l] * R[l * n + j];
+        }
+        expect(Math.abs(qtq - (i === j ? 1 : 0)), `(Q^T Q)[${i},${j}]`).toBeLessThan(TOL);
+        expect(Math.abs(qr - A[i * n + j]), `(Q R)[${i},${j}]`).toBeLessThan(TOL * maxAbs(A));
+      }
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < i; j++) if (R[i * n + j] !== 0) expect(R[i * n + j], `R[${i},${j}]`).toBe(0);
+        expect(R[i * n + i], `R[${i},${i}]`).toBeGreaterThan(0);
+      }
+      a.dispose();
+      // One below it, the backend's own QR kernel.
+      const b = gb.tensor(wellConditioned(1, n - 2, n - 2, 6), [n - 2, n - 2]);
+      const small = linalg.qr(b);
+      expect(panels).toHaveBeenCalledTimes(Math.ceil(n / 64));
+      for (const t of [b, small.q, small.r]) t.dispose();
+    } finally {
+      panels.mockRestore();
+      Object.assign(qrBlocking, ours);
+    }
   });
 
   it('a rank-deficient matrix: Q stays orthonormal, R gets (near) zeros on its diagonal', async () => {
@@ -289,21 +339,19 @@ eachBackend('linalg.qr, blocked', (use) => {
     );
     expect(() => gb.engine.qrPanel(x.storage('test'), 1, 3, 4)).toThrow(/got 3 x 4/);
     x.dispose();
-    // linalg.qr with a panel width past the kernel's says so too.
-    qrBlocking.block = 65;
-    try {
+    // linalg.qr with a panel width past the kernel's says so too, and leaves nothing behind.
+    const before = held(gb);
+    return withWidths(128, 65, async () => {
       const a = gb.zeros([70, 70]);
       expect(() => linalg.qr(a)).toThrow(/choose a panel width of at most 64/);
       a.dispose();
-    } finally {
-      qrBlocking.block = 16;
-    }
+      expect(held(gb)).toEqual(before);
+    });
   });
 
-  it('gradients of Q and R through the blocked path match finite differences', async () => {
+  it('gradients of Q and R through the blocked path match finite differences', () => {
     const gb = use();
-    qrBlocking.block = 4;
-    try {
+    return withWidths(6, 4, async () => {
       const weighted = (y: Tensor, seed: number) => y.mul(gb.tensor(randomData(y.size, seed), y.shape)).sum();
       for (const shape of [
         [11, 9],
@@ -320,8 +368,6 @@ eachBackend('linalg.qr, blocked', (use) => {
         expect(rep.ok, `Q and R of ${shape}: ${JSON.stringify(rep.inputs)}`).toBe(true);
         a.dispose();
       }
-    } finally {
-      qrBlocking.block = 16;
-    }
+    });
   });
 });
