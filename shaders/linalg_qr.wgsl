@@ -10,6 +10,7 @@
 //             reflector of column j (a workgroup per matrix, a tree reduction for the norm), then its
 //             application to every later column (an invocation per matrix and column).
 //   qr_finish: an invocation per matrix and column: R's column, and Q's column c as H_0 ... H_c e_c.
+//   qr_panel: the blocked QR's panel step, a workgroup per tall panel (see its own comment below).
 
 const WG: u32 = 64u;
 const MAX_SHARED: u32 = 4096u;

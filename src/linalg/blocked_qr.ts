@@ -92,10 +92,10 @@ function factorBlock(A: Tensor): Factored {
 
 /**
  * Reduced QR of A (B, m, n), k = min(m, n): Q (B, m, k), R (B, k, n) with R's diagonal >= 0 (each
- * reflector maps its column to a non-negative multiple of e_0, as qr()'s kernels do). Per panel of width
- * b at column j0: [V, T, R11] from the backend's panel kernel on the trailing matrix's first b columns,
- * then the rest of those rows, A2 <- H_b ... H_1 A2 = A2 - V T^T V^T A2, gives R12 (its first b rows)
- * and the next trailing matrix (the others).
+ * reflector maps its column to a non-negative multiple of e_0, as qr()'s kernels do). Per block of width
+ * b at column j0: [V, T, R11] from factorBlock on the trailing matrix's first b columns, then the rest
+ * of those rows, A2 <- H_b ... H_1 A2 = A2 - V T^T V^T A2, gives R12 (its first b rows) and the next
+ * trailing matrix (the others).
  */
 export function blockedQr(a: Tensor): { q: Tensor; r: Tensor } {
   const ctx = a.ctx;
@@ -127,7 +127,6 @@ export function blockedQr(a: Tensor): { q: Tensor; r: Tensor } {
       reflectors.push({ j0, V: s.V, T: s.T });
       trailing = s.trailing;
     }
-    trailing?.dispose();
     const r = rowBlocks.length === 1 ? rowBlocks[0] : ctx.concat(rowBlocks, 1);
     if (rowBlocks.length > 1) rowBlocks.forEach((t) => t.dispose());
     // Q = H_1 ... H_k I[:, :k], the blocks applied last first. Block j touches only rows and columns j0..
@@ -138,16 +137,17 @@ export function blockedQr(a: Tensor): { q: Tensor; r: Tensor } {
       const kc = k - j0;
       const prev: Tensor | null = C;
       const next: { C: Tensor } = step(ctx, [prev, V, T], () => {
-        const top = ctx.eye(V.shape[2], kc).pad([
-          [0, rows - V.shape[2]],
+        const b = V.shape[2];
+        const top = ctx.eye(b, kc).pad([
+          [0, rows - b],
           [0, 0],
         ]);
         const C0 = prev
           ? prev
               .pad([
                 [0, 0],
-                [V.shape[2], 0],
-                [V.shape[2], 0],
+                [b, 0],
+                [b, 0],
               ])
               .add(top)
           : top;
