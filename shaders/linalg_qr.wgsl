@@ -10,6 +10,7 @@
 //             reflector of column j (a workgroup per matrix, a tree reduction for the norm), then its
 //             application to every later column (an invocation per matrix and column).
 //   qr_finish: an invocation per matrix and column: R's column, and Q's column c as H_0 ... H_c e_c.
+//   qr_panel: the blocked QR's panel step, a workgroup per tall panel (see its own comment below).
 
 const WG: u32 = 64u;
 const MAX_SHARED: u32 = 4096u;
@@ -199,5 +200,145 @@ fn qr_finish(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgro
     w *= packed_tau[b * k + j];
     q[qb + j * k + c] -= w;
     for (var i = j + 1u; i < m; i++) { q[qb + i * k + c] -= w * packed[base + i * n + j]; }
+  }
+}
+
+// qr_panel: the panel step of the blocked QR (src/linalg/blocked_qr.ts) for m x b panels, m >= b, b <= 64
+// (p.n is b). One workgroup per panel, working in the V output in storage: a panel of a 2048-row matrix is
+// past workgroup memory. The work of each column step is spread over all invocations: with `cols` columns
+// left to update, invocation t takes column t % cols and the rows i = t / cols (mod 256 / cols). Per column
+// j, three phases with a barrier after each:
+//   U: H_(j-1) applied to columns j.. (its w from D's partial dot products), and column j's squared norm
+//      below row j;
+//   H: column j's reflector, by one invocation;
+//   D: partial dot products of column j's vector with the later columns, and column j - 1 scaled to v.
+// Column j keeps x (its entries before the division by v0) until U of the next column has used it:
+// dividing in place while others read it would race. Then R, unit-lower V, S = V^T V in workgroup
+// memory, and T row by row (row p of T needs only row p: T[p][i] = -tau_i sum_q T[p][q] S[q][i]).
+const PANEL_WG: u32 = 256u;
+const PANEL_MAX: u32 = 64u;
+
+@group(0) @binding(1) var<storage, read> panel_src: array<f32>;
+@group(0) @binding(2) var<storage, read_write> panel_v: array<f32>;
+@group(0) @binding(3) var<storage, read_write> panel_t: array<f32>;
+@group(0) @binding(4) var<storage, read_write> panel_r: array<f32>;
+
+var<workgroup> panel_dots: array<f32, PANEL_WG>;
+var<workgroup> panel_norms: array<f32, PANEL_WG>;
+var<workgroup> panel_tau: array<f32, PANEL_MAX>;
+var<workgroup> panel_v0: array<f32, PANEL_MAX>;
+var<workgroup> panel_gram: array<f32, 4096>; // PANEL_MAX * PANEL_MAX
+
+// Every invocation has finished the previous phase and sees its writes to storage.
+fn panel_sync() {
+  storageBarrier();
+  workgroupBarrier();
+}
+
+@compute @workgroup_size(PANEL_WG)
+fn qr_panel(
+  @builtin(local_invocation_id) lid: vec3<u32>,
+  @builtin(workgroup_id) wid: vec3<u32>,
+  @builtin(num_workgroups) nwg: vec3<u32>,
+) {
+  let z = wid.x + wid.y * nwg.x;
+  if (z >= p.batch) { return; }
+  let m = p.m;
+  let nb = p.n;
+  let t = lid.x;
+  let base = z * m * nb;
+  for (var e = t; e < m * nb; e += PANEL_WG) { panel_v[base + e] = panel_src[base + e]; }
+  panel_sync();
+  for (var j = 0u; j < nb; j++) {
+    // U: columns j.. (cols of them), this invocation's column c and row group g of `groups`.
+    let cols = nb - j;
+    let groups = PANEL_WG / cols;
+    let c = j + t % cols;
+    let g = t / cols;
+    var sq = 0.0;
+    if (g < groups) {
+      if (j > 0u) {
+        let jp = j - 1u;
+        let v0 = panel_v0[jp];
+        var d = 0.0;
+        for (var h = 0u; h < groups; h++) { d += panel_dots[h * cols + c - j]; }
+        // d = v0 (v . a_c), see D.
+        let w = panel_tau[jp] * (d / v0);
+        for (var i = jp + g; i < m; i += groups) {
+          let vi = select(panel_v[base + i * nb + jp] / v0, 1.0, i == jp);
+          let updated = panel_v[base + i * nb + c] - w * vi;
+          panel_v[base + i * nb + c] = updated;
+          if (c == j && i > j) { sq += updated * updated; }
+        }
+      } else if (c == j) {
+        for (var i = j + 1u + g; i < m; i += groups) { sq += panel_v[base + i * nb + j] * panel_v[base + i * nb + j]; }
+      }
+    }
+    panel_norms[t] = sq;
+    panel_sync();
+    // H
+    if (t == 0u) {
+      var sigma = 0.0;
+      for (var h = 0u; h < groups; h++) { sigma += panel_norms[h * cols]; }
+      let hv = house(panel_v[base + j * nb + j], sigma);
+      panel_v[base + j * nb + j] = hv.z;
+      panel_tau[j] = hv.y;
+      panel_v0[j] = hv.x;
+    }
+    panel_sync();
+    // D: over the columns after j, with the layout U of the next column reads them in; row j counts v0
+    // (x_j of the vector x = v0 v), so each partial sums v0 (v . a_c).
+    let later = cols - 1u;
+    var dsum = 0.0;
+    if (later > 0u && t / later < PANEL_WG / later) {
+      let lg = PANEL_WG / later;
+      let lc = j + 1u + t % later;
+      let v0 = panel_v0[j];
+      for (var i = j + t / later; i < m; i += lg) {
+        let xi = select(panel_v[base + i * nb + j], v0, i == j);
+        dsum += xi * panel_v[base + i * nb + lc];
+      }
+    }
+    panel_dots[t] = dsum;
+    if (j > 0u) {
+      let v0 = panel_v0[j - 1u];
+      for (var i = j + t; i < m; i += PANEL_WG) { panel_v[base + i * nb + j - 1u] /= v0; }
+    }
+    panel_sync();
+  }
+  let last = nb - 1u;
+  for (var i = nb + t; i < m; i += PANEL_WG) { panel_v[base + i * nb + last] /= panel_v0[last]; }
+  panel_sync();
+  // R from the top b x b block, and V's ones and zeros in its place.
+  let tb = z * nb * nb;
+  for (var e = t; e < nb * nb; e += PANEL_WG) {
+    let on_or_above = e % nb >= e / nb;
+    panel_r[tb + e] = select(0.0, panel_v[base + e], on_or_above);
+    if (on_or_above) { panel_v[base + e] = select(0.0, 1.0, e % nb == e / nb); }
+  }
+  panel_sync();
+  // S[q][i] = v_q . v_i for q < i: v_i is 0 above row i and 1 on it.
+  for (var e = t; e < nb * nb; e += PANEL_WG) {
+    let q = e / nb;
+    let i = e % nb;
+    var s = 0.0;
+    if (q < i) {
+      for (var row = i; row < m; row++) { s += panel_v[base + row * nb + q] * panel_v[base + row * nb + i]; }
+    }
+    panel_gram[e] = s;
+  }
+  workgroupBarrier();
+  if (t < nb) {
+    for (var i = 0u; i < nb; i++) {
+      var ti = 0.0;
+      if (i == t) {
+        ti = panel_tau[t];
+      } else if (i > t) {
+        var s = 0.0;
+        for (var q = t; q < i; q++) { s += panel_t[tb + t * nb + q] * panel_gram[q * nb + i]; }
+        ti = -panel_tau[i] * s;
+      }
+      panel_t[tb + t * nb + i] = ti;
+    }
   }
 }

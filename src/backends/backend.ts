@@ -307,6 +307,15 @@ export interface Backend {
    * columns), `perm` (batch, m) and `sign` (batch) as in lu().
    */
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage };
+  // Linear algebra: the blocked QR's panel (issue 10)
+  /**
+   * The panel step of the blocked QR: Householder QR, with qr()'s reflectors, of `batch` contiguous m x b
+   * panels, 1 <= b <= QR_PANEL_MAX, m >= b. `v` (batch, m, b) holds the reflectors' vectors, unit lower
+   * trapezoidal (ones on the diagonal, zeros above); `t` (batch, b, b) is upper triangular with
+   * H_0 H_1 ... H_(b-1) = I - V T V^T (the compact WY form); `r` (batch, b, b) is upper triangular with
+   * its diagonal >= 0, and H_(b-1) ... H_0 X = [R; 0].
+   */
+  qrPanel(x: Storage, batch: number, m: number, b: number): { v: Storage; t: Storage; r: Storage };
   // Statistics
   /**
    * Counts of x's elements per bin between `edges` (bins + 1 values that never decrease): bin b holds the
@@ -383,6 +392,19 @@ export const SAMPLER_FAMILIES = ['gamma', 'poisson', 'binomial', 'categorical', 
 export type SamplerFamily = (typeof SAMPLER_FAMILIES)[number];
 
 // Linear algebra
+// Linear algebra: the blocked QR's panel (issue 10)
+/** The widest panel Backend.qrPanel takes (the WebGPU kernel keeps b x b products in workgroup memory). */
+export const QR_PANEL_MAX = 64;
+
+/** Why an m x b panel cannot go to Backend.qrPanel, or null when it can: the same words on every backend. */
+export function qrPanelRefusal(m: number, b: number): string | null {
+  if (Number.isInteger(b) && b >= 1 && b <= QR_PANEL_MAX && Number.isInteger(m) && m >= b) return null;
+  return (
+    `linalg.qr: a panel of the blocked QR must be m x b with 1 <= b <= ${QR_PANEL_MAX} and m >= b, ` +
+    `got ${m} x ${b}; choose a panel width of at most ${QR_PANEL_MAX}`
+  );
+}
+
 /** Which triangle of op(A) a triangular solve uses, whether op(A) = A^T, and whether its diagonal is 1. */
 export interface TriangularSolveOptions {
   lower: boolean;

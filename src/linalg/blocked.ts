@@ -39,7 +39,7 @@ export function rowsOf(x: Tensor, idx: Tensor): Tensor {
 }
 
 /** x[:, r0:r1, c0:c1] of a (B, rows, cols) tensor: a copy. */
-const block = (x: Tensor, r0: number, r1: number, c0: number, c1: number) =>
+export const block = (x: Tensor, r0: number, r1: number, c0: number, c1: number) =>
   x.slice([0, r0, c0], [x.shape[0], r1, c1]);
 
 /** op(A)^-1 B for A (B, n, n) and B (B, n, k) by the backend's substitution kernel. */
@@ -99,7 +99,7 @@ interface SolveStep {
 }
 
 /** Runs one step in a tidy scope, frees what it replaces and submits, so few trailing matrices live at once. */
-function step<T extends Record<string, Tensor | null>>(
+export function step<T extends Record<string, Tensor | null>>(
   ctx: Context,
   replaced: (Tensor | null)[],
   body: () => T,

@@ -2,11 +2,12 @@
 // non-negative, and its gradient in recorded ops: for m >= n, dA = [dQ + Q sym(M)] R^-T with
 // M = dR R^T - Q^T dQ and sym() the symmetric matrix of M's upper triangle; for m < n the rule of the
 // square part plus the trailing columns' R2 = Q^T Y.
-import { record } from '../autodiff';
+import { record, untracked } from '../autodiff';
 import { fmtShape, GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import { sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
+import { blockedQr, useBlockedQr } from './blocked_qr';
 import { mT } from './common';
 import { solveCore } from './triangular';
 
@@ -41,7 +42,10 @@ function squareRule(Q: Tensor, R: Tensor, gQ: Tensor | null, gR: Tensor | null):
  * non-negative (LAPACK's may be negative), so for A of full column rank the factorisation is unique and
  * Q's columns are what Gram-Schmidt gives; a column that depends on the earlier ones gets a 0 on R's
  * diagonal and Q still has orthonormal columns. On WebGPU a matrix of up to 4096 elements is factored in
- * one workgroup, larger ones column by column.
+ * one workgroup, larger ones column by column up to min(m, n) = 255, and from 256 by LAPACK's blocked
+ * algorithm: a kernel factors each 64-column panel into reflectors in compact WY form, and gradbox's matmul
+ * applies them to the trailing columns and builds Q. The CPU backends block from min(m, n) = 192 (wasm)
+ * and 512 (js).
  *
  * Differentiable where R's leading k x k block is invertible (A of full rank): the gradient of a
  * rank-deficient A is infinite or NaN.
@@ -67,6 +71,16 @@ export function qr(a: Tensor): QrResult {
   if (batch * k === 0) {
     Q = ctx.wrap(engine.fill(0, batch * m * k), [...batchShape, m, k]);
     R = ctx.wrap(engine.fill(0, batch * k * n), [...batchShape, k, n]);
+  } else if (useBlockedQr(ctx, m, n)) {
+    // A tidy scope, so that a failure part way leaves nothing behind.
+    const f = untracked(ctx, () =>
+      ctx.tidy(() => {
+        const out = blockedQr(a.reshape([batch, m, n]));
+        return { q: out.q.reshape([...batchShape, m, k]), r: out.r.reshape([...batchShape, k, n]) };
+      }),
+    );
+    Q = f.q;
+    R = f.r;
   } else {
     const out = engine.qr(storageOf(op, ctx, a), batch, m, n);
     Q = ctx.wrap(out.q, [...batchShape, m, k]);

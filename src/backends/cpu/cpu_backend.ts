@@ -25,7 +25,7 @@ import { special } from './special';
 import * as linalg from './linalg';
 // Issue 10: eigh and svd
 import * as jacobi from './jacobi';
-import { qr } from './linalg_qr';
+import { qr, qrPanel } from './linalg_qr';
 import { matmul } from './matmul';
 import { optimizerStep } from './optim';
 import { reduce, softmax } from './reduce';
@@ -195,6 +195,10 @@ export class CpuBackend implements Backend {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return linalg.luPanel(cpu(x), batch, m, b);
+  }
+  // Linear algebra: the blocked QR's panel (issue 10)
+  qrPanel(x: Storage, batch: number, m: number, b: number): { v: Storage; t: Storage; r: Storage } {
+    return qrPanel(cpu(x), batch, m, b);
   }
   // Statistics
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {

@@ -23,7 +23,7 @@ import * as ts from '../cpu/elementwise';
 import { sample as tsSample } from '../cpu/distributions';
 import * as tsJacobi from '../cpu/jacobi';
 import * as tsLinalg from '../cpu/linalg';
-import { qr as tsQr } from '../cpu/linalg_qr';
+import { qr as tsQr, qrPanel as tsQrPanel } from '../cpu/linalg_qr';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
 import * as tsScatter from '../cpu/scatter';
@@ -519,6 +519,12 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     const r = tsLinalg.luPanel(w(x), batch, m, b);
     return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+  }
+  // Linear algebra: the blocked QR's panel (issue 10)
+  qrPanel(x: Storage, batch: number, m: number, b: number): { v: Storage; t: Storage; r: Storage } {
+    this.counters.dispatches++;
+    const r = tsQrPanel(w(x), batch, m, b);
+    return { v: this.adopt(r.v), t: this.adopt(r.t), r: this.adopt(r.r) };
   }
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
     this.counters.dispatches++;

@@ -32,7 +32,7 @@ import * as jacobiKernels from './kernels/jacobi';
 import type { JacobiVariant } from './kernels/jacobi';
 import type { LinalgVariant } from './kernels/linalg';
 import { luPanel } from './kernels/linalg_blocked';
-import { qr, type QrVariant } from './kernels/linalg_qr';
+import { qr, qrPanel, type QrVariant } from './kernels/linalg_qr';
 import * as distributionKernels from './kernels/distributions';
 import { type MatmulVariant, matmul } from './kernels/matmul';
 import { optimizerStep } from './kernels/optim';
@@ -324,6 +324,10 @@ export class WebGpuBackend implements Backend, GpuInterop {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     return luPanel(this.runner, gpu(x), batch, m, b);
+  }
+  // Linear algebra: the blocked QR's panel (issue 10)
+  qrPanel(x: Storage, batch: number, m: number, b: number): { v: Storage; t: Storage; r: Storage } {
+    return qrPanel(this.runner, gpu(x), batch, m, b);
   }
   // Statistics
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {

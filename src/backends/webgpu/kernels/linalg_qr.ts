@@ -1,8 +1,10 @@
 // Plans Householder QR (shaders/linalg_qr.wgsl): a small matrix is factored by one invocation ('thread');
 // one of up to 4096 elements by one workgroup in workgroup memory ('small'); a larger one column by
 // column, two dispatches per column over the whole batch (the reflector, then its application to the
-// later columns). Either way one more dispatch writes R and builds Q, an invocation per column.
+// later columns). Either way one more dispatch writes R and builds Q, an invocation per column. Also the
+// panel step of the blocked QR (src/linalg/blocked_qr.ts), a workgroup per tall panel.
 import { GradboxError } from '../../../errors';
+import { qrPanelRefusal } from '../../backend';
 import { grid2d, gridFor } from '../grid';
 import { perThread } from './linalg';
 import { Params } from '../params';
@@ -92,4 +94,31 @@ export function qr(
   r.free(work);
   r.free(tau);
   return { q, r: rOut };
+}
+
+/**
+ * The blocked QR's panel step (see Backend.qrPanel) for `batch` contiguous m x b panels: V (batch, m, b),
+ * T (batch, b, b), R (batch, b, b). One workgroup per panel.
+ */
+export function qrPanel(
+  r: GpuRunner,
+  x: GpuStorage,
+  batch: number,
+  m: number,
+  b: number,
+): { v: GpuStorage; t: GpuStorage; r: GpuStorage } {
+  const refusal = qrPanelRefusal(m, b);
+  if (refusal) throw new GradboxError(refusal);
+  const v = r.alloc(batch * m * b);
+  const t = r.alloc(batch * b * b);
+  const rOut = r.alloc(batch * b * b);
+  if (batch === 0) return { v, t, r: rOut };
+  r.dispatch({
+    shader: SHADERS.linalgQr,
+    entry: 'qr_panel',
+    params: params(batch, m, b),
+    buffers: [x, v, t, rOut],
+    workgroups: grid2d(batch),
+  });
+  return { v, t, r: rOut };
 }
