@@ -141,7 +141,7 @@ export class BenchRun {
       }
       const cost = c.cost.flops ?? c.cost.bytes ?? c.cost.samples ?? 1;
       const key = c.estimateKey ?? c.op;
-      const prev = last.get(key);
+      const prev = last.get(key) ?? (c.estimateFrom ? last.get(c.estimateFrom) : undefined);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {
         this.rows.push({

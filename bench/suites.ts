@@ -24,6 +24,11 @@ export interface Case {
    * time from the last one with its key and skips it when that is over budget.
    */
   estimateKey?: string;
+  /**
+   * Where the first case of its key takes its estimate from (another key, scaled by cost): a guard, so
+   * that a case far slower than its predecessors is skipped before it runs for minutes.
+   */
+  estimateFrom?: string;
 }
 
 const size = (s: number[]) => s.reduce((a, b) => a * b, 1);
