@@ -22,7 +22,6 @@ import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
 import { sample as tsSample } from '../cpu/distributions';
 import * as tsJacobi from '../cpu/jacobi';
-import * as tsLinalg from '../cpu/linalg';
 import { qr as tsQr } from '../cpu/linalg_qr';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
@@ -36,6 +35,7 @@ import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
 import { CONSTANTS, Heap, RESERVED } from './heap';
 import { gather, oneHot, philoxFill } from './layout';
+import { choleskyAt, luAt, solveTriangularAt } from './linalg';
 import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { compiledModule, instantiate, type Kernels } from './module';
@@ -476,11 +476,23 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  // Linear algebra
+  // Linear algebra: LU, Cholesky and triangular solves recursive in the memory (./linalg.ts), one matrix of
+  // the batch at a time.
   cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
     this.counters.dispatches++;
-    const r = tsLinalg.cholesky(w(x), batch, n);
-    return { factor: this.adopt(r.factor), info: this.adopt(r.info) };
+    const factor = this.alloc(batch * n * n);
+    const info = this.alloc(batch);
+    const work = this.heap.alloc(n * n * 4);
+    try {
+      for (let z = 0; z < batch; z++) {
+        const at = z * n * n * 4;
+        const failed = choleskyAt(this, w(x).ptr + at, factor.ptr + at, work, n);
+        this.heap.f32[(info.ptr >>> 2) + z] = failed;
+      }
+    } finally {
+      this.heap.free(work);
+    }
+    return { factor, info };
   }
   triangularSolve(
     a: Storage,
@@ -491,14 +503,19 @@ export class WasmBackend implements Backend {
     opts: TriangularSolveOptions,
   ): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsLinalg.triangularSolve(w(a), w(b), batch, n, k, opts));
+    const out = this.alloc(batch * n * k);
+    out.data.set(w(b).data);
+    for (let z = 0; z < batch; z++) {
+      const A = { ptr: w(a).ptr + z * n * n * 4, rs: n, cs: 1 };
+      const X = { ptr: out.ptr + z * n * k * 4, rs: k, cs: 1 };
+      const op = opts.transpose ? { ...A, rs: 1, cs: n } : A;
+      solveTriangularAt(this, op, X, n, k, opts.lower, opts.unitDiagonal);
+    }
+    return out;
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
-    this.counters.dispatches++;
-    const r = tsLinalg.lu(w(x), batch, n);
-    return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+    return this.luPanel(x, batch, n, n);
   }
-
   // Linear algebra (issue 10), statistics, probability: the TypeScript kernels over views of the memory.
   eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
     this.counters.dispatches++;
@@ -517,8 +534,18 @@ export class WasmBackend implements Backend {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     this.counters.dispatches++;
-    const r = tsLinalg.luPanel(w(x), batch, m, b);
-    return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+    const lu = this.alloc(batch * m * b);
+    const perm = this.alloc(batch * m);
+    const sign = this.alloc(batch);
+    lu.data.set(w(x).data);
+    const rows = Float32Array.from({ length: m }, (_, i) => i);
+    for (let z = 0; z < batch; z++) {
+      const p = perm.ptr + z * m * 4;
+      this.heap.f32.set(rows, p >>> 2);
+      const swaps = luAt(this, lu.ptr + z * m * b * 4, b, m, b, p);
+      this.heap.f32[(sign.ptr >>> 2) + z] = swaps % 2 ? -1 : 1;
+    }
+    return { lu, perm, sign };
   }
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
     this.counters.dispatches++;

@@ -1,0 +1,306 @@
+// The unblocked kernels of the wasm backend's factorisations (src/backends/wasm/linalg.ts recurses down to
+// them and does the rest with matmul): an LU panel with partial pivoting, a small Cholesky, triangular
+// substitution for many right-hand sides, and a transposing copy. Rows are contiguous float32; SIMD runs
+// along them, four columns at a time.
+import {
+  type Code,
+  f32,
+  f32x4,
+  f32Addr,
+  forRange,
+  get,
+  i32,
+  ifElse,
+  type FunctionBuilder,
+  type Local,
+  type ModuleBuilder,
+  ret,
+  select,
+  seq,
+  set,
+  v128,
+} from '../assembler';
+
+const c = i32.const;
+const add = i32.add;
+const mul = i32.mul;
+const at = (base: Local, i: Code): Code => f32Addr(get(base), i);
+
+/**
+ * for k in [from, to): `vec(k)` on four elements while k + 4 <= to, then `one(k)` on the rest. `to` is
+ * read once per step, so it should be a local.
+ */
+function alongRow(k: Local, from: Code, to: Local, vec: Code, one: Code): Code {
+  return seq(forRange(k, from, i32.sub(get(to), c(3)), 4, vec), forRange(k, get(k), get(to), 1, one));
+}
+
+/** dst[k] -= s * src[k] for k in [from, to): `sNeg` holds -s in four lanes, `s` the scalar. */
+function subtractScaled(
+  f: FunctionBuilder,
+  k: Local,
+  from: Code,
+  to: Local,
+  dst: Local,
+  src: Local,
+  s: Local,
+  sNeg: Local,
+): Code {
+  return alongRow(
+    k,
+    from,
+    to,
+    v128.store(at(dst, get(k)), f.madd(get(sNeg), v128.load(at(src, get(k))), v128.load(at(dst, get(k))))),
+    f32.store(
+      at(dst, get(k)),
+      f32.sub(f32.load(at(dst, get(k))), f32.mul(get(s), f32.load(at(src, get(k))))),
+    ),
+  );
+}
+
+/** row[k] /= d for k in [from, to), `dv` holding d in four lanes. */
+function divideRow(k: Local, from: Code, to: Local, row: Local, d: Local, dv: Local): Code {
+  return alongRow(
+    k,
+    from,
+    to,
+    v128.store(at(row, get(k)), f32x4.div(v128.load(at(row, get(k))), get(dv))),
+    f32.store(at(row, get(k)), f32.div(f32.load(at(row, get(k))), get(d))),
+  );
+}
+
+/** The four 32-bit lanes `l` of a ++ b as the byte indices of a shuffle. */
+const lanes32 = (...l: number[]) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
+
+/**
+ * Adds the kernels (addresses and strides in bytes; matrices row-major, rows `ld` bytes apart):
+ * - lu_panel(a, ld, width, m, k0, w, perm) -> swaps: P A = L U over columns [k0, k0 + w) and rows
+ *   [k0, m) of the matrix at a, in place, as src/backends/cpu/linalg.ts's luPanel: in column j the pivot is
+ *   the first row of largest |a(i, j)|, i >= j; its whole row (`width` elements) swaps with row j, as do
+ *   perm[j] and perm[pivot] (float32 row numbers); a zero pivot leaves the column as it is. Returns the
+ *   number of swaps.
+ * - chol_upper(a, ld, n) -> info: A = U^T U of the n x n block at a, U upper in place (only the upper
+ *   triangle is read or written); -1, or the first pivot that is not positive (the block is then part-done).
+ * - trsm_left(a, ars, acs, b, ldb, n, k, lower, unit): B = op(A)^-1 B in place for n x k B, op(A)(i, j) at
+ *   a + i*ars + j*acs, `lower` naming its triangle, `unit` taking its diagonal as ones.
+ * - transpose(src, sld, dst, dld, rows, cols): dst(j, i) = src(i, j).
+ */
+export function addLinalg(m: ModuleBuilder): void {
+  m.func(
+    'lu_panel',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    'i32',
+    (f, a, ld, width, rows, k0, w, perm) => {
+      const j = f.local('i32');
+      const jEnd = f.local('i32');
+      const cEnd = f.local('i32');
+      const i = f.local('i32');
+      const k = f.local('i32');
+      const piv = f.local('i32');
+      const swaps = f.local('i32');
+      const rowJ = f.local('i32');
+      const rowI = f.local('i32');
+      const best = f.local('f32');
+      const v = f.local('f32');
+      const d = f.local('f32');
+      const l = f.local('f32');
+      const lNeg = f.local('v128');
+      const t = f.local('v128');
+      const ts = f.local('f32');
+      const rowOf = (r: Code) => add(get(a), mul(r, get(ld)));
+      const swapVec = seq(
+        set(t, v128.load(at(rowJ, get(k)))),
+        v128.store(at(rowJ, get(k)), v128.load(at(rowI, get(k)))),
+        v128.store(at(rowI, get(k)), get(t)),
+      );
+      const swapOne = (x: Code, y: Code) =>
+        seq(set(ts, f32.load(x)), f32.store(x, f32.load(y)), f32.store(y, get(ts)));
+      return seq(
+        set(cEnd, add(get(k0), get(w))),
+        set(jEnd, select(get(cEnd), get(rows), i32.ltS(get(cEnd), get(rows)))),
+        forRange(
+          j,
+          get(k0),
+          get(jEnd),
+          1,
+          set(rowJ, rowOf(get(j))),
+          // The first row of largest |a(i, j)|: a later row replaces it only when strictly larger.
+          set(piv, get(j)),
+          set(best, f32.abs(f32.load(at(rowJ, get(j))))),
+          forRange(
+            i,
+            add(get(j), c(1)),
+            get(rows),
+            1,
+            set(v, f32.abs(f32.load(f32Addr(rowOf(get(i)), get(j))))),
+            ifElse(f32.gt(get(v), get(best)), seq(set(best, get(v)), set(piv, get(i)))),
+          ),
+          ifElse(
+            i32.ne(get(piv), get(j)),
+            seq(
+              set(rowI, rowOf(get(piv))),
+              alongRow(k, c(0), width, swapVec, swapOne(at(rowJ, get(k)), at(rowI, get(k)))),
+              swapOne(at(perm, get(j)), at(perm, get(piv))),
+              set(swaps, add(get(swaps), c(1))),
+            ),
+          ),
+          set(d, f32.load(at(rowJ, get(j)))),
+          // A zero pivot column stays as it is (NaN goes on, as in the TypeScript kernel).
+          ifElse(
+            f32.ne(get(d), f32.const(0)),
+            forRange(
+              i,
+              add(get(j), c(1)),
+              get(rows),
+              1,
+              set(rowI, rowOf(get(i))),
+              set(l, f32.div(f32.load(at(rowI, get(j))), get(d))),
+              f32.store(at(rowI, get(j)), get(l)),
+              set(lNeg, f32x4.splat(f32.neg(get(l)))),
+              subtractScaled(f, k, add(get(j), c(1)), cEnd, rowI, rowJ, l, lNeg),
+            ),
+          ),
+        ),
+        get(swaps),
+      );
+    },
+  );
+
+  m.func('chol_upper', ['i32', 'i32', 'i32'], 'i32', (f, a, ld, n) => {
+    const j = f.local('i32');
+    const i = f.local('i32');
+    const k = f.local('i32');
+    const rowJ = f.local('i32');
+    const rowI = f.local('i32');
+    const d = f.local('f32');
+    const dv = f.local('v128');
+    const u = f.local('f32');
+    const uNeg = f.local('v128');
+    return seq(
+      forRange(
+        j,
+        c(0),
+        get(n),
+        1,
+        set(rowJ, add(get(a), mul(get(j), get(ld)))),
+        set(d, f32.load(at(rowJ, get(j)))),
+        // Not positive, or NaN: this pivot fails.
+        ifElse(i32.eqz(f32.gt(get(d), f32.const(0))), ret(get(j))),
+        set(d, f32.sqrt(get(d))),
+        f32.store(at(rowJ, get(j)), get(d)),
+        set(dv, f32x4.splat(get(d))),
+        divideRow(k, add(get(j), c(1)), n, rowJ, d, dv),
+        forRange(
+          i,
+          add(get(j), c(1)),
+          get(n),
+          1,
+          set(rowI, add(get(a), mul(get(i), get(ld)))),
+          set(u, f32.load(at(rowJ, get(i)))),
+          set(uNeg, f32x4.splat(f32.neg(get(u)))),
+          subtractScaled(f, k, get(i), n, rowI, rowJ, u, uNeg),
+        ),
+      ),
+      c(-1),
+    );
+  });
+
+  m.func(
+    'trsm_left',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    null,
+    (f, a, ars, acs, b, ldb, n, kk, lower, unit) => {
+      const t = f.local('i32');
+      const i = f.local('i32');
+      const j = f.local('i32');
+      const k = f.local('i32');
+      const rowI = f.local('i32');
+      const rowJ = f.local('i32');
+      const aRow = f.local('i32');
+      const s = f.local('f32');
+      const sNeg = f.local('v128');
+      const d = f.local('f32');
+      const dv = f.local('v128');
+      return forRange(
+        t,
+        c(0),
+        get(n),
+        1,
+        // Lower: rows top to bottom, each less the rows above; upper: bottom to top, less those below.
+        set(i, select(get(t), i32.sub(i32.sub(get(n), c(1)), get(t)), get(lower))),
+        set(rowI, add(get(b), mul(get(i), get(ldb)))),
+        set(aRow, add(get(a), mul(get(i), get(ars)))),
+        forRange(
+          j,
+          select(c(0), add(get(i), c(1)), get(lower)),
+          select(get(i), get(n), get(lower)),
+          1,
+          set(s, f32.load(add(get(aRow), mul(get(j), get(acs))))),
+          set(sNeg, f32x4.splat(f32.neg(get(s)))),
+          set(rowJ, add(get(b), mul(get(j), get(ldb)))),
+          subtractScaled(f, k, c(0), kk, rowI, rowJ, s, sNeg),
+        ),
+        ifElse(
+          i32.eqz(get(unit)),
+          seq(
+            set(d, f32.load(add(get(aRow), mul(get(i), get(acs))))),
+            set(dv, f32x4.splat(get(d))),
+            divideRow(k, c(0), kk, rowI, d, dv),
+          ),
+        ),
+      );
+    },
+  );
+
+  m.func(
+    'transpose',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    null,
+    (f, src, sld, dst, dld, rows, cols) => {
+      const i = f.local('i32');
+      const j = f.local('i32');
+      const rows4 = f.local('i32');
+      const cols4 = f.local('i32');
+      const r = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
+      const lo = f.local('v128');
+      const hi = f.local('v128');
+      const lo2 = f.local('v128');
+      const hi2 = f.local('v128');
+      const srcAt = (ii: Code, jj: Code) => f32Addr(add(get(src), mul(ii, get(sld))), jj);
+      const dstAt = (jj: Code, ii: Code) => f32Addr(add(get(dst), mul(jj, get(dld))), ii);
+      const one = f32.store(dstAt(get(j), get(i)), f32.load(srcAt(get(i), get(j))));
+      // A 4 x 4 block: rows a, b, c, d -> interleave pairs, then pairs of pairs.
+      const block4 = seq(
+        r.map((x, q) => set(x, v128.load(srcAt(add(get(i), c(q)), get(j))))),
+        set(lo, v128.shuffle(get(r[0]), get(r[1]), lanes32(0, 4, 1, 5))),
+        set(hi, v128.shuffle(get(r[0]), get(r[1]), lanes32(2, 6, 3, 7))),
+        set(lo2, v128.shuffle(get(r[2]), get(r[3]), lanes32(0, 4, 1, 5))),
+        set(hi2, v128.shuffle(get(r[2]), get(r[3]), lanes32(2, 6, 3, 7))),
+        v128.store(dstAt(get(j), get(i)), v128.shuffle(get(lo), get(lo2), lanes32(0, 1, 4, 5))),
+        v128.store(dstAt(add(get(j), c(1)), get(i)), v128.shuffle(get(lo), get(lo2), lanes32(2, 3, 6, 7))),
+        v128.store(dstAt(add(get(j), c(2)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(0, 1, 4, 5))),
+        v128.store(dstAt(add(get(j), c(3)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(2, 3, 6, 7))),
+      );
+      return seq(
+        set(rows4, i32.and(get(rows), c(~3))),
+        set(cols4, i32.and(get(cols), c(~3))),
+        forRange(
+          i,
+          c(0),
+          get(rows4),
+          4,
+          forRange(j, c(0), get(cols4), 4, block4),
+          forRange(
+            j,
+            get(cols4),
+            get(cols),
+            1,
+            r.map((_, q) =>
+              f32.store(dstAt(get(j), add(get(i), c(q))), f32.load(srcAt(add(get(i), c(q)), get(j)))),
+            ),
+          ),
+        ),
+        forRange(i, get(rows4), get(rows), 1, forRange(j, c(0), get(cols), 1, one)),
+      );
+    },
+  );
+}

@@ -1,0 +1,161 @@
+// LU with partial pivoting, Cholesky and triangular solves on the wasm backend, in place in its memory:
+// recursive (Toledo 1997; Gustavson 1997), so nearly every FLOP is a matmul. Each halves the columns,
+// factors the left half, solves for the top of the right half and updates the rest with one C -= A B
+// (the matmul kernel writing into a block of the matrix), then factors that. The halves end in the
+// unblocked SIMD kernels of kernels/linalg.ts. Same meaning as src/backends/cpu/linalg.ts.
+import { type GemmEngine, gemmAt } from './gemm';
+
+/** A matrix in the memory: element (i, j) at byte ptr + 4 (i rs + j cs). */
+interface View {
+  ptr: number;
+  rs: number;
+  cs: number;
+}
+
+const at = (v: View, i: number, j: number): View => ({
+  ptr: v.ptr + 4 * (i * v.rs + j * v.cs),
+  rs: v.rs,
+  cs: v.cs,
+});
+const transposed = (v: View): View => ({ ptr: v.ptr, rs: v.cs, cs: v.rs });
+
+/**
+ * @internal Widths at and below which the unblocked kernels take over from the recursion (tuning knobs,
+ * measured in Node on x86-64): below them the matmuls are too thin to beat the kernels' own loops.
+ */
+export const UNBLOCKED_UP_TO = { lu: 16, cholesky: 32, triangular: 32, gram: 64 };
+
+/** Where to split n columns: about half, on a multiple of 8 (the matmul tile's width). */
+const half = (n: number) => Math.max(8, Math.floor(n / 16) * 8);
+
+/** C -= A B for A (M, K), B (K, N) and C (M, N) with contiguous rows. */
+function subtractProduct(e: GemmEngine, C: View, A: View, B: View, M: number, N: number, K: number) {
+  gemmAt(
+    e,
+    { ptr: A.ptr, batch: 0, row: A.rs, col: A.cs },
+    { ptr: B.ptr, batch: 0, row: B.rs, col: B.cs },
+    { ptr: C.ptr, batch: 0, row: C.rs },
+    { batch: 1, M, K, N },
+    true,
+  );
+}
+
+/**
+ * B = A^-1 B in place for triangular A (n, n) (`lower` or upper, any strides, so A^T is a view) and B
+ * (n, k) with contiguous rows.
+ */
+export function solveTriangularAt(
+  e: GemmEngine,
+  A: View,
+  B: View,
+  n: number,
+  k: number,
+  lower: boolean,
+  unit: boolean,
+): void {
+  if (n <= UNBLOCKED_UP_TO.triangular) {
+    e.kernels.trsm_left(A.ptr, 4 * A.rs, 4 * A.cs, B.ptr, 4 * B.rs, n, k, lower ? 1 : 0, unit ? 1 : 0);
+    return;
+  }
+  const h = half(n);
+  const [B1, B2] = [B, at(B, h, 0)];
+  if (lower) {
+    solveTriangularAt(e, A, B1, h, k, lower, unit);
+    subtractProduct(e, B2, at(A, h, 0), B1, n - h, k, h);
+    solveTriangularAt(e, at(A, h, h), B2, n - h, k, lower, unit);
+  } else {
+    solveTriangularAt(e, at(A, h, h), B2, n - h, k, lower, unit);
+    subtractProduct(e, B1, at(A, 0, h), B2, h, k, n - h);
+    solveTriangularAt(e, A, B1, h, k, lower, unit);
+  }
+}
+
+/**
+ * Columns [k0, k0 + w) of P A = L U for the matrix a (rows [k0, m) left to pivot over, `width` columns
+ * swapped with each row), perm (float32 row numbers at byte address perm) swapped with the rows. Returns
+ * the number of swaps.
+ */
+function luColumns(
+  e: GemmEngine,
+  a: View,
+  m: number,
+  width: number,
+  k0: number,
+  w: number,
+  perm: number,
+): number {
+  if (w <= UNBLOCKED_UP_TO.lu) return e.kernels.lu_panel(a.ptr, 4 * a.rs, width, m, k0, w, perm) as number;
+  const h = half(w);
+  let swaps = luColumns(e, a, m, width, k0, h, perm);
+  // The right half: U12 = L11^-1 A12, then A22 -= L21 U12, then its own factorisation.
+  const A12 = at(a, k0, k0 + h);
+  solveTriangularAt(e, at(a, k0, k0), A12, h, w - h, true, true);
+  subtractProduct(e, at(a, k0 + h, k0 + h), at(a, k0 + h, k0), A12, m - k0 - h, w - h, h);
+  swaps += luColumns(e, a, m, width, k0 + h, w - h, perm);
+  return swaps;
+}
+
+/**
+ * P A = L U in place for the m x width matrix at a (rows contiguous, `ld` elements apart), over
+ * min(m, width) columns as the TypeScript kernel's luPanel; perm holds 0..m-1 on entry. Returns the number
+ * of row swaps.
+ */
+export function luAt(e: GemmEngine, a: number, ld: number, m: number, width: number, perm: number): number {
+  const A = { ptr: a, rs: ld, cs: 1 };
+  const w = Math.min(m, width);
+  const swaps = luColumns(e, A, m, width, 0, w, perm);
+  // A wide matrix: the columns past m only take the row operations, U12 = L^-1 A12.
+  if (width > m) solveTriangularAt(e, A, at(A, 0, m), m, width - m, true, true);
+  return swaps;
+}
+
+/** The upper triangle of C (n, n) -= X^T X for X (k, n): only blocks that touch the upper triangle. */
+function subtractGram(e: GemmEngine, C: View, X: View, n: number, k: number): void {
+  if (n <= UNBLOCKED_UP_TO.gram) {
+    subtractProduct(e, C, transposed(X), X, n, n, k);
+    return;
+  }
+  const h = half(n);
+  subtractGram(e, C, X, h, k);
+  subtractProduct(e, at(C, 0, h), transposed(X), at(X, 0, h), h, n - h, k);
+  subtractGram(e, at(C, h, h), at(X, 0, h), n - h, k);
+}
+
+/**
+ * A = U^T U in place for the n x n block at (k0, k0) of a: only its upper triangle is read or written.
+ * Returns -1, or the first pivot (counted from the block of a at 0) that is not positive.
+ */
+function choleskyUpper(e: GemmEngine, a: View, k0: number, n: number): number {
+  const A = at(a, k0, k0);
+  if (n <= UNBLOCKED_UP_TO.cholesky) {
+    const info = e.kernels.chol_upper(A.ptr, 4 * A.rs, n) as number;
+    return info < 0 ? -1 : k0 + info;
+  }
+  const h = half(n);
+  const failed = choleskyUpper(e, a, k0, h);
+  if (failed >= 0) return failed;
+  // U12 = U11^-T A12 (U11^T is lower), then A22 -= U12^T U12, then its own factorisation.
+  const A12 = at(A, 0, h);
+  solveTriangularAt(e, transposed(A), A12, h, n - h, true, false);
+  subtractGram(e, at(A, h, h), A12, n - h, h);
+  return choleskyUpper(e, a, k0 + h, n - h);
+}
+
+/**
+ * The lower Cholesky factor of the n x n matrix at src (only its lower triangle read) into dst, by way of
+ * the upper factor in `work` (n x n): dst gets L with zeros above the diagonal, or NaN throughout when a
+ * pivot fails. Returns -1, or the first pivot that is not positive.
+ */
+export function choleskyAt(e: GemmEngine, src: number, dst: number, work: number, n: number): number {
+  // U = L^T: work holds A^T, whose upper triangle is A's lower one.
+  e.kernels.transpose(src, 4 * n, work, 4 * n, n, n);
+  const failed = choleskyUpper(e, { ptr: work, rs: n, cs: 1 }, 0, n);
+  const out = e.heap.f32.subarray(dst >>> 2, (dst >>> 2) + n * n);
+  if (failed >= 0) {
+    out.fill(NaN);
+    return failed;
+  }
+  e.kernels.transpose(work, 4 * n, dst, 4 * n, n, n);
+  for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
+  return -1;
+}
