@@ -25,8 +25,8 @@ const transposed = (v: View): View => ({ ptr: v.ptr, rs: v.cs, cs: v.rs });
  */
 export const UNBLOCKED_UP_TO = { lu: 16, cholesky: 32, triangular: 32, gram: 64 };
 
-/** Where to split n columns: about half, on a multiple of 8 (the matmul tile's width). */
-const half = (n: number) => Math.max(8, Math.floor(n / 16) * 8);
+/** Where to split n >= 2 columns: about half, on a multiple of 8 (the matmul tile's width) from 32 on. */
+const half = (n: number) => (n >= 32 ? Math.floor(n / 16) * 8 : Math.floor(n / 2));
 
 /** C -= A B for A (M, K), B (K, N) and C (M, N) with contiguous rows. */
 function subtractProduct(e: GemmEngine, C: View, A: View, B: View, M: number, N: number, K: number) {
