@@ -53,6 +53,11 @@ export function solveTriangularAt(
   lower: boolean,
   unit: boolean,
 ): void {
+  if (k === 1 && B.rs === 1 && (A.cs === 1 || A.rs === 1)) {
+    // One right-hand side: substitution along contiguous rows or columns of A, read once.
+    e.kernels.trsv(A.ptr, 4 * A.rs, 4 * A.cs, B.ptr, n, lower ? 1 : 0, unit ? 1 : 0);
+    return;
+  }
   if (n <= UNBLOCKED_UP_TO.triangular) {
     e.kernels.trsm_left(A.ptr, 4 * A.rs, 4 * A.cs, B.ptr, 4 * B.rs, n, k, lower ? 1 : 0, unit ? 1 : 0);
     return;
@@ -70,28 +75,49 @@ export function solveTriangularAt(
   }
 }
 
+/** An LU in progress: the m x width matrix, its perm, and room for one unblocked panel and its pivots. */
+interface Lu {
+  e: GemmEngine;
+  a: View;
+  m: number;
+  width: number;
+  /** Byte address of the float32 row numbers (m). */
+  perm: number;
+  /** Byte address of m x UNBLOCKED_UP_TO.lu floats, then as many int32 pivots. */
+  panel: number;
+}
+
 /**
- * Columns [k0, k0 + w) of P A = L U for the matrix a (rows [k0, m) left to pivot over, `width` columns
- * swapped with each row), perm (float32 row numbers at byte address perm) swapped with the rows. Returns
- * the number of swaps.
+ * Columns [k0, k0 + w) of the unblocked kernel, in a contiguous copy: down a column of the matrix each
+ * row is a page apart, so the kernel's passes over the panel would miss the TLB on every row. The row
+ * swaps are then replayed on the whole rows of the matrix, and the factored panel copied back.
  */
-function luColumns(
-  e: GemmEngine,
-  a: View,
-  m: number,
-  width: number,
-  k0: number,
-  w: number,
-  perm: number,
-): number {
-  if (w <= UNBLOCKED_UP_TO.lu) return e.kernels.lu_panel(a.ptr, 4 * a.rs, width, m, k0, w, perm) as number;
+function luPanelCopied(f: Lu, k0: number, w: number): number {
+  const { e, a, m, width } = f;
+  const rows = m - k0;
+  const src = at(a, k0, k0).ptr;
+  const pivots = f.panel + rows * w * 4;
+  e.kernels.copy_block(src, 4 * a.rs, f.panel, 4 * w, rows, w);
+  const swaps = e.kernels.lu_panel(f.panel, 4 * w, w, rows, 0, w, f.perm + 4 * k0, pivots) as number;
+  if (swaps > 0) e.kernels.swap_rows(at(a, k0, 0).ptr, 4 * a.rs, width, pivots, Math.min(w, rows));
+  e.kernels.copy_block(f.panel, 4 * w, src, 4 * a.rs, rows, w);
+  return swaps;
+}
+
+/** Columns [k0, k0 + w) of P A = L U, rows [k0, m) left to pivot over. Returns the number of swaps. */
+function luColumns(f: Lu, k0: number, w: number): number {
+  const { e, a, m, width } = f;
+  if (w <= UNBLOCKED_UP_TO.lu) {
+    if (w < width) return luPanelCopied(f, k0, w);
+    return e.kernels.lu_panel(a.ptr, 4 * a.rs, width, m, k0, w, f.perm, f.panel) as number;
+  }
   const h = half(w);
-  let swaps = luColumns(e, a, m, width, k0, h, perm);
+  let swaps = luColumns(f, k0, h);
   // The right half: U12 = L11^-1 A12, then A22 -= L21 U12, then its own factorisation.
   const A12 = at(a, k0, k0 + h);
   solveTriangularAt(e, at(a, k0, k0), A12, h, w - h, true, true);
   subtractProduct(e, at(a, k0 + h, k0 + h), at(a, k0 + h, k0), A12, m - k0 - h, w - h, h);
-  swaps += luColumns(e, a, m, width, k0 + h, w - h, perm);
+  swaps += luColumns(f, k0 + h, w - h);
   return swaps;
 }
 
@@ -103,10 +129,16 @@ function luColumns(
 export function luAt(e: GemmEngine, a: number, ld: number, m: number, width: number, perm: number): number {
   const A = { ptr: a, rs: ld, cs: 1 };
   const w = Math.min(m, width);
-  const swaps = luColumns(e, A, m, width, 0, w, perm);
-  // A wide matrix: the columns past m only take the row operations, U12 = L^-1 A12.
-  if (width > m) solveTriangularAt(e, A, at(A, 0, m), m, width - m, true, true);
-  return swaps;
+  const panelWidth = Math.min(UNBLOCKED_UP_TO.lu, width);
+  const panel = e.heap.alloc(m * (panelWidth + 1) * 4);
+  try {
+    const swaps = luColumns({ e, a: A, m, width, perm, panel }, 0, w);
+    // A wide matrix: the columns past m only take the row operations, U12 = L^-1 A12.
+    if (width > m) solveTriangularAt(e, A, at(A, 0, m), m, width - m, true, true);
+    return swaps;
+  } finally {
+    e.heap.free(panel);
+  }
 }
 
 /** The upper triangle of C (n, n) -= X^T X for X (k, n): only blocks that touch the upper triangle. */

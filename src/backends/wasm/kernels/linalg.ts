@@ -25,6 +25,9 @@ const c = i32.const;
 const add = i32.add;
 const mul = i32.mul;
 const at = (base: Local, i: Code): Code => f32Addr(get(base), i);
+const minI32 = (x: Code, y: Code): Code => select(x, y, i32.ltS(x, y));
+/** The transposing copy's tile (a multiple of 4). */
+const TILE = 32;
 
 /**
  * for k in [from, to): `vec(k)` on four elements while k + 4 <= to, then `one(k)` on the rest. `to` is
@@ -68,28 +71,50 @@ function divideRow(k: Local, from: Code, to: Local, row: Local, d: Local, dv: Lo
   );
 }
 
+/** Swaps rows x and y (byte addresses) over `width` elements; t and ts are scratch locals. */
+function swapRows(k: Local, width: Local, x: Local, y: Local, t: Local, ts: Local): Code {
+  const one = (p: Code, q: Code) =>
+    seq(set(ts, f32.load(p)), f32.store(p, f32.load(q)), f32.store(q, get(ts)));
+  return alongRow(
+    k,
+    c(0),
+    width,
+    seq(
+      set(t, v128.load(at(x, get(k)))),
+      v128.store(at(x, get(k)), v128.load(at(y, get(k)))),
+      v128.store(at(y, get(k)), get(t)),
+    ),
+    one(at(x, get(k)), at(y, get(k))),
+  );
+}
+
 /** The four 32-bit lanes `l` of a ++ b as the byte indices of a shuffle. */
 const lanes32 = (...l: number[]) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
 
 /**
  * Adds the kernels (addresses and strides in bytes; matrices row-major, rows `ld` bytes apart):
- * - lu_panel(a, ld, width, m, k0, w, perm) -> swaps: P A = L U over columns [k0, k0 + w) and rows
- *   [k0, m) of the matrix at a, in place, as src/backends/cpu/linalg.ts's luPanel: in column j the pivot is
- *   the first row of largest |a(i, j)|, i >= j; its whole row (`width` elements) swaps with row j, as do
- *   perm[j] and perm[pivot] (float32 row numbers); a zero pivot leaves the column as it is. Returns the
- *   number of swaps.
+ * - lu_panel(a, ld, width, m, k0, w, perm, pivots) -> swaps: P A = L U over columns [k0, k0 + w) and
+ *   rows [k0, m) of the matrix at a, in place, as src/backends/cpu/linalg.ts's luPanel: in column j the
+ *   pivot is the first row of largest |a(i, j)|, i >= j; its whole row (`width` elements) swaps with row
+ *   j, as do perm[j] and perm[pivot] (float32 row numbers); a zero pivot leaves the column as it is.
+ *   pivots[j - k0] (int32) gets the pivot's row. Returns the number of swaps.
+ * - swap_rows(a, ld, width, pivots, count): for j in [0, count), swaps rows j and pivots[j] of a over
+ *   `width` elements (lu_panel's swaps, replayed on the rest of the matrix).
+ * - copy_block(src, sld, dst, dld, rows, cols): dst(i, j) = src(i, j).
  * - chol_upper(a, ld, n) -> info: A = U^T U of the n x n block at a, U upper in place (only the upper
  *   triangle is read or written); -1, or the first pivot that is not positive (the block is then part-done).
  * - trsm_left(a, ars, acs, b, ldb, n, k, lower, unit): B = op(A)^-1 B in place for n x k B, op(A)(i, j) at
  *   a + i*ars + j*acs, `lower` naming its triangle, `unit` taking its diagonal as ones.
+ * - trsv(a, ars, acs, x, n, lower, unit): x = op(A)^-1 x for one right-hand side, op(A) as in trsm_left
+ *   with rows (acs = 4: dot products) or columns (ars = 4: updates of the rest of x) contiguous.
  * - transpose(src, sld, dst, dld, rows, cols): dst(j, i) = src(i, j).
  */
 export function addLinalg(m: ModuleBuilder): void {
   m.func(
     'lu_panel',
-    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     'i32',
-    (f, a, ld, width, rows, k0, w, perm) => {
+    (f, a, ld, width, rows, k0, w, perm, pivots) => {
       const j = f.local('i32');
       const jEnd = f.local('i32');
       const cEnd = f.local('i32');
@@ -107,11 +132,6 @@ export function addLinalg(m: ModuleBuilder): void {
       const t = f.local('v128');
       const ts = f.local('f32');
       const rowOf = (r: Code) => add(get(a), mul(r, get(ld)));
-      const swapVec = seq(
-        set(t, v128.load(at(rowJ, get(k)))),
-        v128.store(at(rowJ, get(k)), v128.load(at(rowI, get(k)))),
-        v128.store(at(rowI, get(k)), get(t)),
-      );
       const swapOne = (x: Code, y: Code) =>
         seq(set(ts, f32.load(x)), f32.store(x, f32.load(y)), f32.store(y, get(ts)));
       return seq(
@@ -134,11 +154,12 @@ export function addLinalg(m: ModuleBuilder): void {
             set(v, f32.abs(f32.load(f32Addr(rowOf(get(i)), get(j))))),
             ifElse(f32.gt(get(v), get(best)), seq(set(best, get(v)), set(piv, get(i)))),
           ),
+          i32.store(f32Addr(get(pivots), i32.sub(get(j), get(k0))), get(piv)),
           ifElse(
             i32.ne(get(piv), get(j)),
             seq(
               set(rowI, rowOf(get(piv))),
-              alongRow(k, c(0), width, swapVec, swapOne(at(rowJ, get(k)), at(rowI, get(k)))),
+              swapRows(k, width, rowJ, rowI, t, ts),
               swapOne(at(perm, get(j)), at(perm, get(piv))),
               set(swaps, add(get(swaps), c(1))),
             ),
@@ -161,6 +182,58 @@ export function addLinalg(m: ModuleBuilder): void {
           ),
         ),
         get(swaps),
+      );
+    },
+  );
+
+  m.func('swap_rows', ['i32', 'i32', 'i32', 'i32', 'i32'], null, (f, a, ld, width, pivots, count) => {
+    const j = f.local('i32');
+    const k = f.local('i32');
+    const p = f.local('i32');
+    const x = f.local('i32');
+    const y = f.local('i32');
+    const t = f.local('v128');
+    const ts = f.local('f32');
+    return forRange(
+      j,
+      c(0),
+      get(count),
+      1,
+      set(p, i32.load(f32Addr(get(pivots), get(j)))),
+      ifElse(
+        i32.ne(get(p), get(j)),
+        seq(
+          set(x, add(get(a), mul(get(j), get(ld)))),
+          set(y, add(get(a), mul(get(p), get(ld)))),
+          swapRows(k, width, x, y, t, ts),
+        ),
+      ),
+    );
+  });
+
+  m.func(
+    'copy_block',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    null,
+    (f, src, sld, dst, dld, rows, cols) => {
+      const i = f.local('i32');
+      const k = f.local('i32');
+      const from = f.local('i32');
+      const to = f.local('i32');
+      return forRange(
+        i,
+        c(0),
+        get(rows),
+        1,
+        set(from, add(get(src), mul(get(i), get(sld)))),
+        set(to, add(get(dst), mul(get(i), get(dld)))),
+        alongRow(
+          k,
+          c(0),
+          cols,
+          v128.store(at(to, get(k)), v128.load(at(from, get(k)))),
+          f32.store(at(to, get(k)), f32.load(at(from, get(k)))),
+        ),
       );
     },
   );
@@ -252,6 +325,84 @@ export function addLinalg(m: ModuleBuilder): void {
   );
 
   m.func(
+    'trsv',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    null,
+    (f, a, ars, acs, x, n, lower, unit) => {
+      const t = f.local('i32');
+      const i = f.local('i32');
+      const k = f.local('i32');
+      const from = f.local('i32');
+      const to = f.local('i32');
+      const row = f.local('i32');
+      const acc = f.local('v128');
+      const tail = f.local('f32');
+      const s = f.local('f32');
+      const sNeg = f.local('v128');
+      const xi = at(x, get(i));
+      // op(A)(i, i): `row` is row i (acs = 4) or column i (ars = 4) of op(A), so 4 i bytes on either way.
+      const diagonal = f32.load(at(row, get(i)));
+      // Rows of op(A) contiguous: x_i = (x_i - op(A)(i, solved) . x(solved)) / op(A)(i, i).
+      const dots = seq(
+        set(acc, f32x4.const(0)),
+        set(tail, f32.const(0)),
+        alongRow(
+          k,
+          get(from),
+          to,
+          set(acc, f.madd(v128.load(at(row, get(k))), v128.load(at(x, get(k))), get(acc))),
+          set(tail, f32.add(get(tail), f32.mul(f32.load(at(row, get(k))), f32.load(at(x, get(k)))))),
+        ),
+        set(
+          s,
+          f32.sub(
+            f32.load(xi),
+            f32.add(
+              f32.add(
+                f32.add(f32x4.extractLane(get(acc), 0), f32x4.extractLane(get(acc), 1)),
+                f32.add(f32x4.extractLane(get(acc), 2), f32x4.extractLane(get(acc), 3)),
+              ),
+              get(tail),
+            ),
+          ),
+        ),
+        f32.store(xi, select(get(s), f32.div(get(s), diagonal), get(unit))),
+      );
+      // Columns of op(A) contiguous: solve x_i, then take x_i op(A)(rest, i) from the rows still to solve.
+      const updates = seq(
+        set(s, f32.load(xi)),
+        set(s, select(get(s), f32.div(get(s), diagonal), get(unit))),
+        f32.store(xi, get(s)),
+        set(sNeg, f32x4.splat(f32.neg(get(s)))),
+        subtractScaled(f, k, get(from), to, x, row, s, sNeg),
+      );
+      return forRange(
+        t,
+        c(0),
+        get(n),
+        1,
+        set(i, select(get(t), i32.sub(i32.sub(get(n), c(1)), get(t)), get(lower))),
+        ifElse(
+          i32.eq(get(acs), c(4)),
+          seq(
+            set(row, add(get(a), mul(get(i), get(ars)))),
+            set(from, select(c(0), add(get(i), c(1)), get(lower))),
+            set(to, select(get(i), get(n), get(lower))),
+            dots,
+          ),
+          seq(
+            // `row` is column i here: op(A)(r, i) at row + 4 r; the diagonal at row + 4 i.
+            set(row, add(get(a), mul(get(i), get(acs)))),
+            set(from, select(add(get(i), c(1)), c(0), get(lower))),
+            set(to, select(get(n), get(i), get(lower))),
+            updates,
+          ),
+        ),
+      );
+    },
+  );
+
+  m.func(
     'transpose',
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     null,
@@ -260,6 +411,10 @@ export function addLinalg(m: ModuleBuilder): void {
       const j = f.local('i32');
       const rows4 = f.local('i32');
       const cols4 = f.local('i32');
+      const i0 = f.local('i32');
+      const j0 = f.local('i32');
+      const iEnd = f.local('i32');
+      const jEnd = f.local('i32');
       const r = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
       const lo = f.local('v128');
       const hi = f.local('v128');
@@ -280,24 +435,25 @@ export function addLinalg(m: ModuleBuilder): void {
         v128.store(dstAt(add(get(j), c(2)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(0, 1, 4, 5))),
         v128.store(dstAt(add(get(j), c(3)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(2, 3, 6, 7))),
       );
+      // Tiles of TILE x TILE, so that the rows written stay in the cache (and the TLB) across a tile.
       return seq(
         set(rows4, i32.and(get(rows), c(~3))),
         set(cols4, i32.and(get(cols), c(~3))),
         forRange(
-          i,
+          i0,
           c(0),
           get(rows4),
-          4,
-          forRange(j, c(0), get(cols4), 4, block4),
+          TILE,
+          set(iEnd, minI32(add(get(i0), c(TILE)), get(rows4))),
           forRange(
-            j,
+            j0,
+            c(0),
             get(cols4),
-            get(cols),
-            1,
-            r.map((_, q) =>
-              f32.store(dstAt(get(j), add(get(i), c(q))), f32.load(srcAt(add(get(i), c(q)), get(j)))),
-            ),
+            TILE,
+            set(jEnd, minI32(add(get(j0), c(TILE)), get(cols4))),
+            forRange(i, get(i0), get(iEnd), 4, forRange(j, get(j0), get(jEnd), 4, block4)),
           ),
+          forRange(i, get(i0), get(iEnd), 1, forRange(j, get(cols4), get(cols), 1, one)),
         ),
         forRange(i, get(rows4), get(rows), 1, forRange(j, c(0), get(cols), 1, one)),
       );
