@@ -4,7 +4,8 @@
 // matmul tile (4 x 8) or the recursion's split points (37, 70, 130, 150, batches), on every rung: the
 // default recursion, a deep one (unblocked kernels only on one or two columns) and none (the unblocked
 // kernels on the whole matrix). Also: exact pivoting ties (the first of equal |pivots| wins, as in the
-// twin), singular matrices, the failing pivot of a Cholesky, threads, and no leaked memory.
+// twin), singular matrices, the failing pivot of a Cholesky, threads, results stored after the memory grew
+// mid-call, and no leaked memory.
 //
 // Tolerances: LU and Cholesky are backward stable, so the residual of the factorisation is about
 // n * eps32 * |L| |U| element-wise; 8 n eps32 of that bound leaves a margin. Solves are off by about
@@ -411,6 +412,47 @@ describe('wasm linalg kernels', () => {
       expect(() => linalg.cholesky(t)).toThrow(/pivot 33 of the matrix at batch index \[1\] is not positive/);
       t.dispose();
       expect(held(ctx)).toEqual(before);
+    }
+  });
+
+  it('results survive the memory growing inside the call (a fresh context, where the matmuls grow it)', async () => {
+    // Regression: info was stored through a view of the memory taken before the call, and lost.
+    const n = 150;
+    const S = spd(n, 51);
+    const A = general(n, 52);
+    for (const op of ['cholesky', 'lu'] as const) {
+      const fresh = await createContext({ backend: 'wasm', threads: 1 });
+      const engine = fresh.engine as WasmBackend;
+      const x = engine.upload(op === 'cholesky' ? S : A);
+      // Room left for the outputs (and the LU's panel) but not for the matmuls' packing buffers.
+      const heap = engine.heap;
+      const fillers: number[] = [];
+      for (let free = heap.freeBlocks(); free.length > 0; free = heap.freeBlocks())
+        fillers.push(heap.alloc(Math.max(...free.map(([, size]) => size))));
+      fillers.push(heap.alloc(heap.capacity - heap.highWater - n * n * 4 - 16384));
+      const before = heap.capacity;
+      if (op === 'cholesky') {
+        const r = engine.cholesky(x, 1, n);
+        expect(engine.heap.capacity, 'the memory grew during the call').toBeGreaterThan(before);
+        expect(Array.from(engine.readSync(r.info))).toEqual([-1]);
+        expectNear(engine.readSync(r.factor), refCholesky(S, n), 'cholesky in a fresh context');
+      } else {
+        const r = engine.lu(x, 1, n);
+        expect(engine.heap.capacity, 'the memory grew during the call').toBeGreaterThan(before);
+        const perm = engine.readSync(r.perm);
+        expect(Array.from(perm)).toEqual(refLu(A, n, n).perm);
+        expectFactors(
+          A,
+          engine.readSync(r.lu),
+          perm,
+          engine.readSync(r.sign)[0],
+          n,
+          n,
+          'lu in a fresh context',
+        );
+      }
+      fillers.forEach((f) => heap.free(f));
+      fresh.dispose();
     }
   });
 

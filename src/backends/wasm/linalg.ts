@@ -55,7 +55,7 @@ export function solveTriangularAt(
 ): void {
   if (k === 1 && B.rs === 1 && (A.cs === 1 || A.rs === 1)) {
     // One right-hand side: substitution along contiguous rows or columns of A, read once.
-    e.kernels.trsv(A.ptr, 4 * A.rs, 4 * A.cs, B.ptr, n, lower ? 1 : 0, unit ? 1 : 0);
+    e.kernels.trsv(A.ptr, 4 * A.rs, 4 * A.cs, B.ptr, 0, 1, n, lower ? 1 : 0, unit ? 1 : 0);
     return;
   }
   if (n <= UNBLOCKED_UP_TO.triangular) {
@@ -141,53 +141,67 @@ export function luAt(e: GemmEngine, a: number, ld: number, m: number, width: num
   }
 }
 
-/** The upper triangle of C (n, n) -= X^T X for X (k, n): only blocks that touch the upper triangle. */
+/** B = B L^-T in place for lower L (n, n) and B (m, n), both with contiguous rows. */
+function solveRightLowerTransposed(e: GemmEngine, L: View, B: View, m: number, n: number): void {
+  if (n <= UNBLOCKED_UP_TO.triangular) {
+    // Each row b of B solves L x = b^T: the one-vector kernel along rows of L, for every row of B.
+    e.kernels.trsv(L.ptr, 4 * L.rs, 4, B.ptr, 4 * B.rs, m, n, 1, 0);
+    return;
+  }
+  const h = half(n);
+  // [X1 X2] [L11^T L21^T; 0 L22^T] = [B1 B2]: X1 from B1, then B2 -= X1 L21^T, then X2 from it.
+  solveRightLowerTransposed(e, L, B, m, h);
+  subtractProduct(e, at(B, 0, h), B, transposed(at(L, h, 0)), m, n - h, h);
+  solveRightLowerTransposed(e, at(L, h, h), at(B, 0, h), m, n - h);
+}
+
+/** The lower triangle of C (n, n) -= X X^T for X (n, k): only blocks that touch the lower triangle. */
 function subtractGram(e: GemmEngine, C: View, X: View, n: number, k: number): void {
   if (n <= UNBLOCKED_UP_TO.gram) {
-    subtractProduct(e, C, transposed(X), X, n, n, k);
+    subtractProduct(e, C, X, transposed(X), n, n, k);
     return;
   }
   const h = half(n);
   subtractGram(e, C, X, h, k);
-  subtractProduct(e, at(C, 0, h), transposed(X), at(X, 0, h), h, n - h, k);
-  subtractGram(e, at(C, h, h), at(X, 0, h), n - h, k);
+  subtractProduct(e, at(C, h, 0), at(X, h, 0), transposed(X), n - h, h, k);
+  subtractGram(e, at(C, h, h), at(X, h, 0), n - h, k);
 }
 
 /**
- * A = U^T U in place for the n x n block at (k0, k0) of a: only its upper triangle is read or written.
+ * A = L L^T in place for the n x n block at (k0, k0) of a: only its lower triangle is read or written.
  * Returns -1, or the first pivot (counted from the block of a at 0) that is not positive.
  */
-function choleskyUpper(e: GemmEngine, a: View, k0: number, n: number): number {
+function choleskyLower(e: GemmEngine, a: View, k0: number, n: number): number {
   const A = at(a, k0, k0);
   if (n <= UNBLOCKED_UP_TO.cholesky) {
-    const info = e.kernels.chol_upper(A.ptr, 4 * A.rs, n) as number;
+    const info = e.kernels.chol_lower(A.ptr, 4 * A.rs, n) as number;
     return info < 0 ? -1 : k0 + info;
   }
   const h = half(n);
-  const failed = choleskyUpper(e, a, k0, h);
+  const failed = choleskyLower(e, a, k0, h);
   if (failed >= 0) return failed;
-  // U12 = U11^-T A12 (U11^T is lower), then A22 -= U12^T U12, then its own factorisation.
-  const A12 = at(A, 0, h);
-  solveTriangularAt(e, transposed(A), A12, h, n - h, true, false);
-  subtractGram(e, at(A, h, h), A12, n - h, h);
-  return choleskyUpper(e, a, k0 + h, n - h);
+  // L21 = A21 L11^-T, then A22 -= L21 L21^T, then its own factorisation.
+  const A21 = at(A, h, 0);
+  solveRightLowerTransposed(e, A, A21, n - h, h);
+  subtractGram(e, at(A, h, h), A21, n - h, h);
+  return choleskyLower(e, a, k0 + h, n - h);
 }
 
 /**
- * The lower Cholesky factor of the n x n matrix at src (only its lower triangle read) into dst, by way of
- * the upper factor in `work` (n x n): dst gets L with zeros above the diagonal, or NaN throughout when a
- * pivot fails. Returns -1, or the first pivot that is not positive.
+ * The lower Cholesky factor of the n x n matrix at src (only its lower triangle read) into dst: L with
+ * zeros above the diagonal, or NaN throughout when a pivot fails. Returns -1, or the first pivot that is
+ * not positive.
  */
-export function choleskyAt(e: GemmEngine, src: number, dst: number, work: number, n: number): number {
-  // U = L^T: work holds A^T, whose upper triangle is A's lower one.
-  e.kernels.transpose(src, 4 * n, work, 4 * n, n, n);
-  const failed = choleskyUpper(e, { ptr: work, rs: n, cs: 1 }, 0, n);
+export function choleskyAt(e: GemmEngine, src: number, dst: number, n: number): number {
+  e.heap.f32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n * n);
+  const failed = choleskyLower(e, { ptr: dst, rs: n, cs: 1 }, 0, n);
+  // Taken after the matmuls' allocations, which may have grown the memory.
   const out = e.heap.f32.subarray(dst >>> 2, (dst >>> 2) + n * n);
   if (failed >= 0) {
     out.fill(NaN);
     return failed;
   }
-  e.kernels.transpose(work, 4 * n, dst, 4 * n, n, n);
+  // The input's upper triangle (and the diagonal blocks' updates above it) give way to zeros.
   for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
   return -1;
 }

@@ -1,6 +1,6 @@
 // The unblocked kernels of the wasm backend's factorisations (src/backends/wasm/linalg.ts recurses down to
-// them and does the rest with matmul): an LU panel with partial pivoting, a small Cholesky, triangular
-// substitution for many right-hand sides, and a transposing copy. Rows are contiguous float32; SIMD runs
+// them and does the rest with matmul): an LU panel with partial pivoting and its row swaps, a small
+// Cholesky, and triangular substitution for many right-hand sides or along vectors. Rows are contiguous float32; SIMD runs
 // along them, four columns at a time.
 import {
   type Code,
@@ -25,9 +25,6 @@ const c = i32.const;
 const add = i32.add;
 const mul = i32.mul;
 const at = (base: Local, i: Code): Code => f32Addr(get(base), i);
-const minI32 = (x: Code, y: Code): Code => select(x, y, i32.ltS(x, y));
-/** The transposing copy's tile (a multiple of 4). */
-const TILE = 32;
 
 /**
  * for k in [from, to): `vec(k)` on four elements while k + 4 <= to, then `one(k)` on the rest. `to` is
@@ -71,6 +68,36 @@ function divideRow(k: Local, from: Code, to: Local, row: Local, d: Local, dv: Lo
   );
 }
 
+/**
+ * `sum` = x[from:to] . y[from:to] (byte addresses x, y): four lanes of products, then the lanes and the
+ * tail added. acc and tail are scratch locals.
+ */
+function dot(
+  f: FunctionBuilder,
+  k: Local,
+  from: Code,
+  to: Local,
+  x: Local,
+  y: Local,
+  acc: Local,
+  tail: Local,
+  sum: Local,
+): Code {
+  const lane = (q: number) => f32x4.extractLane(get(acc), q);
+  return seq(
+    set(acc, f32x4.const(0)),
+    set(tail, f32.const(0)),
+    alongRow(
+      k,
+      from,
+      to,
+      set(acc, f.madd(v128.load(at(x, get(k))), v128.load(at(y, get(k))), get(acc))),
+      set(tail, f32.add(get(tail), f32.mul(f32.load(at(x, get(k))), f32.load(at(y, get(k)))))),
+    ),
+    set(sum, f32.add(f32.add(f32.add(lane(0), lane(1)), f32.add(lane(2), lane(3))), get(tail))),
+  );
+}
+
 /** Swaps rows x and y (byte addresses) over `width` elements; t and ts are scratch locals. */
 function swapRows(k: Local, width: Local, x: Local, y: Local, t: Local, ts: Local): Code {
   const one = (p: Code, q: Code) =>
@@ -88,9 +115,6 @@ function swapRows(k: Local, width: Local, x: Local, y: Local, t: Local, ts: Loca
   );
 }
 
-/** The four 32-bit lanes `l` of a ++ b as the byte indices of a shuffle. */
-const lanes32 = (...l: number[]) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 2, 4 * x + 3]);
-
 /**
  * Adds the kernels (addresses and strides in bytes; matrices row-major, rows `ld` bytes apart):
  * - lu_panel(a, ld, width, m, k0, w, perm, pivots) -> swaps: P A = L U over columns [k0, k0 + w) and
@@ -101,13 +125,13 @@ const lanes32 = (...l: number[]) => l.flatMap((x) => [4 * x, 4 * x + 1, 4 * x + 
  * - swap_rows(a, ld, width, pivots, count): for j in [0, count), swaps rows j and pivots[j] of a over
  *   `width` elements (lu_panel's swaps, replayed on the rest of the matrix).
  * - copy_block(src, sld, dst, dld, rows, cols): dst(i, j) = src(i, j).
- * - chol_upper(a, ld, n) -> info: A = U^T U of the n x n block at a, U upper in place (only the upper
+ * - chol_lower(a, ld, n) -> info: A = L L^T of the n x n block at a, L lower in place (only the lower
  *   triangle is read or written); -1, or the first pivot that is not positive (the block is then part-done).
  * - trsm_left(a, ars, acs, b, ldb, n, k, lower, unit): B = op(A)^-1 B in place for n x k B, op(A)(i, j) at
  *   a + i*ars + j*acs, `lower` naming its triangle, `unit` taking its diagonal as ones.
- * - trsv(a, ars, acs, x, n, lower, unit): x = op(A)^-1 x for one right-hand side, op(A) as in trsm_left
- *   with rows (acs = 4: dot products) or columns (ars = 4: updates of the rest of x) contiguous.
- * - transpose(src, sld, dst, dld, rows, cols): dst(j, i) = src(i, j).
+ * - trsv(a, ars, acs, x, ldx, count, n, lower, unit): x = op(A)^-1 x for `count` vectors x of n elements
+ *   (ldx bytes apart), op(A) as in trsm_left with rows (acs = 4: dot products) or columns (ars = 4:
+ *   updates of the rest of x) contiguous. For vectors that are the rows of X, this is X = X op(A)^-T.
  */
 export function addLinalg(m: ModuleBuilder): void {
   m.func(
@@ -238,16 +262,17 @@ export function addLinalg(m: ModuleBuilder): void {
     },
   );
 
-  m.func('chol_upper', ['i32', 'i32', 'i32'], 'i32', (f, a, ld, n) => {
+  m.func('chol_lower', ['i32', 'i32', 'i32'], 'i32', (f, a, ld, n) => {
     const j = f.local('i32');
     const i = f.local('i32');
     const k = f.local('i32');
     const rowJ = f.local('i32');
     const rowI = f.local('i32');
     const d = f.local('f32');
-    const dv = f.local('v128');
-    const u = f.local('f32');
-    const uNeg = f.local('v128');
+    const s = f.local('f32');
+    const acc = f.local('v128');
+    const tail = f.local('f32');
+    // Column by column, each entry its row's dot product with row j so far (the twin's order).
     return seq(
       forRange(
         j,
@@ -255,22 +280,20 @@ export function addLinalg(m: ModuleBuilder): void {
         get(n),
         1,
         set(rowJ, add(get(a), mul(get(j), get(ld)))),
-        set(d, f32.load(at(rowJ, get(j)))),
+        dot(f, k, c(0), j, rowJ, rowJ, acc, tail, s),
+        set(d, f32.sub(f32.load(at(rowJ, get(j))), get(s))),
         // Not positive, or NaN: this pivot fails.
         ifElse(i32.eqz(f32.gt(get(d), f32.const(0))), ret(get(j))),
         set(d, f32.sqrt(get(d))),
         f32.store(at(rowJ, get(j)), get(d)),
-        set(dv, f32x4.splat(get(d))),
-        divideRow(k, add(get(j), c(1)), n, rowJ, d, dv),
         forRange(
           i,
           add(get(j), c(1)),
           get(n),
           1,
           set(rowI, add(get(a), mul(get(i), get(ld)))),
-          set(u, f32.load(at(rowJ, get(i)))),
-          set(uNeg, f32x4.splat(f32.neg(get(u)))),
-          subtractScaled(f, k, get(i), n, rowI, rowJ, u, uNeg),
+          dot(f, k, c(0), j, rowI, rowJ, acc, tail, s),
+          f32.store(at(rowI, get(j)), f32.div(f32.sub(f32.load(at(rowI, get(j))), get(s)), get(d))),
         ),
       ),
       c(-1),
@@ -326,9 +349,11 @@ export function addLinalg(m: ModuleBuilder): void {
 
   m.func(
     'trsv',
-    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     null,
-    (f, a, ars, acs, x, n, lower, unit) => {
+    (f, a, ars, acs, x0, ldx, count, n, lower, unit) => {
+      const r = f.local('i32');
+      const x = f.local('i32');
       const t = f.local('i32');
       const i = f.local('i32');
       const k = f.local('i32');
@@ -341,121 +366,41 @@ export function addLinalg(m: ModuleBuilder): void {
       const sNeg = f.local('v128');
       const xi = at(x, get(i));
       // op(A)(i, i): `row` is row i (acs = 4) or column i (ars = 4) of op(A), so 4 i bytes on either way.
-      const diagonal = f32.load(at(row, get(i)));
+      const solved = select(get(s), f32.div(get(s), f32.load(at(row, get(i)))), get(unit));
       // Rows of op(A) contiguous: x_i = (x_i - op(A)(i, solved) . x(solved)) / op(A)(i, i).
       const dots = seq(
-        set(acc, f32x4.const(0)),
-        set(tail, f32.const(0)),
-        alongRow(
-          k,
-          get(from),
-          to,
-          set(acc, f.madd(v128.load(at(row, get(k))), v128.load(at(x, get(k))), get(acc))),
-          set(tail, f32.add(get(tail), f32.mul(f32.load(at(row, get(k))), f32.load(at(x, get(k)))))),
-        ),
-        set(
-          s,
-          f32.sub(
-            f32.load(xi),
-            f32.add(
-              f32.add(
-                f32.add(f32x4.extractLane(get(acc), 0), f32x4.extractLane(get(acc), 1)),
-                f32.add(f32x4.extractLane(get(acc), 2), f32x4.extractLane(get(acc), 3)),
-              ),
-              get(tail),
-            ),
-          ),
-        ),
-        f32.store(xi, select(get(s), f32.div(get(s), diagonal), get(unit))),
+        set(row, add(get(a), mul(get(i), get(ars)))),
+        set(from, select(c(0), add(get(i), c(1)), get(lower))),
+        set(to, select(get(i), get(n), get(lower))),
+        dot(f, k, get(from), to, row, x, acc, tail, s),
+        set(s, f32.sub(f32.load(xi), get(s))),
+        f32.store(xi, solved),
       );
       // Columns of op(A) contiguous: solve x_i, then take x_i op(A)(rest, i) from the rows still to solve.
       const updates = seq(
+        set(row, add(get(a), mul(get(i), get(acs)))),
+        set(from, select(add(get(i), c(1)), c(0), get(lower))),
+        set(to, select(get(n), get(i), get(lower))),
         set(s, f32.load(xi)),
-        set(s, select(get(s), f32.div(get(s), diagonal), get(unit))),
+        set(s, solved),
         f32.store(xi, get(s)),
         set(sNeg, f32x4.splat(f32.neg(get(s)))),
         subtractScaled(f, k, get(from), to, x, row, s, sNeg),
       );
       return forRange(
-        t,
+        r,
         c(0),
-        get(n),
+        get(count),
         1,
-        set(i, select(get(t), i32.sub(i32.sub(get(n), c(1)), get(t)), get(lower))),
-        ifElse(
-          i32.eq(get(acs), c(4)),
-          seq(
-            set(row, add(get(a), mul(get(i), get(ars)))),
-            set(from, select(c(0), add(get(i), c(1)), get(lower))),
-            set(to, select(get(i), get(n), get(lower))),
-            dots,
-          ),
-          seq(
-            // `row` is column i here: op(A)(r, i) at row + 4 r; the diagonal at row + 4 i.
-            set(row, add(get(a), mul(get(i), get(acs)))),
-            set(from, select(add(get(i), c(1)), c(0), get(lower))),
-            set(to, select(get(n), get(i), get(lower))),
-            updates,
-          ),
-        ),
-      );
-    },
-  );
-
-  m.func(
-    'transpose',
-    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
-    null,
-    (f, src, sld, dst, dld, rows, cols) => {
-      const i = f.local('i32');
-      const j = f.local('i32');
-      const rows4 = f.local('i32');
-      const cols4 = f.local('i32');
-      const i0 = f.local('i32');
-      const j0 = f.local('i32');
-      const iEnd = f.local('i32');
-      const jEnd = f.local('i32');
-      const r = [f.local('v128'), f.local('v128'), f.local('v128'), f.local('v128')];
-      const lo = f.local('v128');
-      const hi = f.local('v128');
-      const lo2 = f.local('v128');
-      const hi2 = f.local('v128');
-      const srcAt = (ii: Code, jj: Code) => f32Addr(add(get(src), mul(ii, get(sld))), jj);
-      const dstAt = (jj: Code, ii: Code) => f32Addr(add(get(dst), mul(jj, get(dld))), ii);
-      const one = f32.store(dstAt(get(j), get(i)), f32.load(srcAt(get(i), get(j))));
-      // A 4 x 4 block: rows a, b, c, d -> interleave pairs, then pairs of pairs.
-      const block4 = seq(
-        r.map((x, q) => set(x, v128.load(srcAt(add(get(i), c(q)), get(j))))),
-        set(lo, v128.shuffle(get(r[0]), get(r[1]), lanes32(0, 4, 1, 5))),
-        set(hi, v128.shuffle(get(r[0]), get(r[1]), lanes32(2, 6, 3, 7))),
-        set(lo2, v128.shuffle(get(r[2]), get(r[3]), lanes32(0, 4, 1, 5))),
-        set(hi2, v128.shuffle(get(r[2]), get(r[3]), lanes32(2, 6, 3, 7))),
-        v128.store(dstAt(get(j), get(i)), v128.shuffle(get(lo), get(lo2), lanes32(0, 1, 4, 5))),
-        v128.store(dstAt(add(get(j), c(1)), get(i)), v128.shuffle(get(lo), get(lo2), lanes32(2, 3, 6, 7))),
-        v128.store(dstAt(add(get(j), c(2)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(0, 1, 4, 5))),
-        v128.store(dstAt(add(get(j), c(3)), get(i)), v128.shuffle(get(hi), get(hi2), lanes32(2, 3, 6, 7))),
-      );
-      // Tiles of TILE x TILE, so that the rows written stay in the cache (and the TLB) across a tile.
-      return seq(
-        set(rows4, i32.and(get(rows), c(~3))),
-        set(cols4, i32.and(get(cols), c(~3))),
+        set(x, add(get(x0), mul(get(r), get(ldx)))),
         forRange(
-          i0,
+          t,
           c(0),
-          get(rows4),
-          TILE,
-          set(iEnd, minI32(add(get(i0), c(TILE)), get(rows4))),
-          forRange(
-            j0,
-            c(0),
-            get(cols4),
-            TILE,
-            set(jEnd, minI32(add(get(j0), c(TILE)), get(cols4))),
-            forRange(i, get(i0), get(iEnd), 4, forRange(j, get(j0), get(jEnd), 4, block4)),
-          ),
-          forRange(i, get(i0), get(iEnd), 1, forRange(j, get(cols4), get(cols), 1, one)),
+          get(n),
+          1,
+          set(i, select(get(t), i32.sub(i32.sub(get(n), c(1)), get(t)), get(lower))),
+          ifElse(i32.eq(get(acs), c(4)), dots, updates),
         ),
-        forRange(i, get(rows4), get(rows), 1, forRange(j, c(0), get(cols), 1, one)),
       );
     },
   );
