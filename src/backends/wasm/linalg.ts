@@ -40,11 +40,8 @@ function subtractProduct(e: GemmEngine, C: View, A: View, B: View, M: number, N:
   );
 }
 
-/**
- * B = A^-1 B in place for triangular A (n, n) (`lower` or upper, any strides, so A^T is a view) and B
- * (n, k) with contiguous rows.
- */
-export function solveTriangularAt(
+/** B = A^-1 B in place for triangular A (n, n) (`lower` or upper, any strides) and B (n, k), rows contiguous. */
+function solveTriangularAt(
   e: GemmEngine,
   A: View,
   B: View,
@@ -122,20 +119,33 @@ function luColumns(f: Lu, k0: number, w: number): number {
 }
 
 /**
- * P A = L U in place for the m x width matrix at a (rows contiguous, `ld` elements apart), over
- * min(m, width) columns as the TypeScript kernel's luPanel; perm holds 0..m-1 on entry. Returns the number
- * of row swaps.
+ * P A = L U in place for `batch` m x width matrices at a (contiguous), over min(m, width) columns as the
+ * TypeScript kernel's luPanel: perm (batch, m) gets the row numbers and sign (batch) det(P), both float32
+ * at those byte addresses.
  */
-export function luAt(e: GemmEngine, a: number, ld: number, m: number, width: number, perm: number): number {
-  const A = { ptr: a, rs: ld, cs: 1 };
+export function luBatch(
+  e: GemmEngine,
+  a: number,
+  batch: number,
+  m: number,
+  width: number,
+  perm: number,
+  sign: number,
+): void {
   const w = Math.min(m, width);
-  const panelWidth = Math.min(UNBLOCKED_UP_TO.lu, width);
-  const panel = e.heap.alloc(m * (panelWidth + 1) * 4);
+  const panel = e.heap.alloc(m * (Math.min(UNBLOCKED_UP_TO.lu, width) + 1) * 4);
+  const rows = Float32Array.from({ length: m }, (_, i) => i);
   try {
-    const swaps = luColumns({ e, a: A, m, width, perm, panel }, 0, w);
-    // A wide matrix: the columns past m only take the row operations, U12 = L^-1 A12.
-    if (width > m) solveTriangularAt(e, A, at(A, 0, m), m, width - m, true, true);
-    return swaps;
+    for (let z = 0; z < batch; z++) {
+      const A = { ptr: a + z * m * width * 4, rs: width, cs: 1 };
+      const f = { e, a: A, m, width, perm: perm + z * m * 4, panel };
+      e.heap.f32.set(rows, f.perm >>> 2);
+      const swaps = luColumns(f, 0, w);
+      // A wide matrix: the columns past m only take the row operations, U12 = L^-1 A12.
+      if (width > m) solveTriangularAt(e, A, at(A, 0, m), m, width - m, true, true);
+      // Through the memory's view of now: the matmuls may have grown it.
+      e.heap.f32[(sign >>> 2) + z] = swaps % 2 ? -1 : 1;
+    }
   } finally {
     e.heap.free(panel);
   }
@@ -188,20 +198,50 @@ function choleskyLower(e: GemmEngine, a: View, k0: number, n: number): number {
 }
 
 /**
- * The lower Cholesky factor of the n x n matrix at src (only its lower triangle read) into dst: L with
- * zeros above the diagonal, or NaN throughout when a pivot fails. Returns -1, or the first pivot that is
- * not positive.
+ * The lower Cholesky factors of `batch` n x n matrices at src (only their lower triangles read) into dst:
+ * L with zeros above the diagonal, or NaN throughout where a pivot fails; info (batch, float32) gets -1 or
+ * the first pivot that is not positive.
  */
-export function choleskyAt(e: GemmEngine, src: number, dst: number, n: number): number {
-  e.heap.f32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + n * n);
-  const failed = choleskyLower(e, { ptr: dst, rs: n, cs: 1 }, 0, n);
-  // Taken after the matmuls' allocations, which may have grown the memory.
-  const out = e.heap.f32.subarray(dst >>> 2, (dst >>> 2) + n * n);
-  if (failed >= 0) {
-    out.fill(NaN);
-    return failed;
+export function choleskyBatch(
+  e: GemmEngine,
+  src: number,
+  dst: number,
+  info: number,
+  batch: number,
+  n: number,
+): void {
+  const size = n * n;
+  e.heap.f32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + batch * size);
+  for (let z = 0; z < batch; z++) {
+    const failed = choleskyLower(e, { ptr: dst + z * size * 4, rs: n, cs: 1 }, 0, n);
+    // Views taken after the matmuls' allocations, which may have grown the memory.
+    const out = e.heap.f32.subarray((dst >>> 2) + z * size, (dst >>> 2) + (z + 1) * size);
+    e.heap.f32[(info >>> 2) + z] = failed;
+    if (failed >= 0) {
+      out.fill(NaN);
+      continue;
+    }
+    // The input's upper triangle (and the diagonal blocks' updates above it) give way to zeros.
+    for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
   }
-  // The input's upper triangle (and the diagonal blocks' updates above it) give way to zeros.
-  for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
-  return -1;
+}
+
+/**
+ * X = op(A)^-1 B in place in b for `batch` triangular n x n matrices at a and n x k right-hand sides at b,
+ * as the TypeScript kernel's triangularSolve: op(A) is A or A^T, `lower` names its triangle.
+ */
+export function triangularSolveBatch(
+  e: GemmEngine,
+  a: number,
+  b: number,
+  batch: number,
+  n: number,
+  k: number,
+  o: { lower: boolean; transpose: boolean; unitDiagonal: boolean },
+): void {
+  for (let z = 0; z < batch; z++) {
+    const A = { ptr: a + z * n * n * 4, rs: n, cs: 1 };
+    const X = { ptr: b + z * n * k * 4, rs: k, cs: 1 };
+    solveTriangularAt(e, o.transpose ? transposed(A) : A, X, n, k, o.lower, o.unitDiagonal);
+  }
 }

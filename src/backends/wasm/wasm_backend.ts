@@ -35,7 +35,7 @@ import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
 import { CONSTANTS, Heap, RESERVED } from './heap';
 import { gather, oneHot, philoxFill } from './layout';
-import { choleskyAt, luAt, solveTriangularAt } from './linalg';
+import { choleskyBatch, luBatch, triangularSolveBatch } from './linalg';
 import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { compiledModule, instantiate, type Kernels } from './module';
@@ -482,12 +482,7 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     const factor = this.alloc(batch * n * n);
     const info = this.alloc(batch);
-    for (let z = 0; z < batch; z++) {
-      const at = z * n * n * 4;
-      const failed = choleskyAt(this, w(x).ptr + at, factor.ptr + at, n);
-      // Stored through the view of after the call: its matmuls may have grown the memory.
-      this.heap.f32[(info.ptr >>> 2) + z] = failed;
-    }
+    choleskyBatch(this, w(x).ptr, factor.ptr, info.ptr, batch, n);
     return { factor, info };
   }
   triangularSolve(
@@ -501,12 +496,7 @@ export class WasmBackend implements Backend {
     this.counters.dispatches++;
     const out = this.alloc(batch * n * k);
     out.data.set(w(b).data);
-    for (let z = 0; z < batch; z++) {
-      const A = { ptr: w(a).ptr + z * n * n * 4, rs: n, cs: 1 };
-      const X = { ptr: out.ptr + z * n * k * 4, rs: k, cs: 1 };
-      const op = opts.transpose ? { ...A, rs: 1, cs: n } : A;
-      solveTriangularAt(this, op, X, n, k, opts.lower, opts.unitDiagonal);
-    }
+    triangularSolveBatch(this, w(a).ptr, out.ptr, batch, n, k, opts);
     return out;
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
@@ -534,13 +524,7 @@ export class WasmBackend implements Backend {
     const perm = this.alloc(batch * m);
     const sign = this.alloc(batch);
     lu.data.set(w(x).data);
-    const rows = Float32Array.from({ length: m }, (_, i) => i);
-    for (let z = 0; z < batch; z++) {
-      const p = perm.ptr + z * m * 4;
-      this.heap.f32.set(rows, p >>> 2);
-      const swaps = luAt(this, lu.ptr + z * m * b * 4, b, m, b, p);
-      this.heap.f32[(sign.ptr >>> 2) + z] = swaps % 2 ? -1 : 1;
-    }
+    luBatch(this, lu.ptr, batch, m, b, perm.ptr, sign.ptr);
     return { lu, perm, sign };
   }
   histogram(x: Storage, edges: Storage, bins: number, uniform: boolean): Storage {
