@@ -151,18 +151,23 @@ export function luBatch(
   }
 }
 
-/** B = B L^-T in place for lower L (n, n) and B (m, n), both with contiguous rows. */
-function solveRightLowerTransposed(e: GemmEngine, L: View, B: View, m: number, n: number): void {
+/**
+ * B = B L^-T in place for lower L (n, n) and B (m, n), both with contiguous rows; `scratch` holds 16 n
+ * bytes.
+ */
+function solveRightLowerTransposed(e: GemmEngine, L: View, B: View, m: number, n: number, scratch: number) {
   if (n <= UNBLOCKED_UP_TO.triangular) {
-    // Each row b of B solves L x = b^T: the one-vector kernel along rows of L, for every row of B.
-    e.kernels.trsv(L.ptr, 4 * L.rs, 4, B.ptr, 4 * B.rs, m, n, 1, 0);
+    // Each row b of B solves L x = b^T: four rows at a time, one per lane; the last few one by one.
+    const m4 = m & ~3;
+    if (m4 > 0) e.kernels.trsm_right_lt(L.ptr, 4 * L.rs, B.ptr, 4 * B.rs, m4, n, scratch);
+    if (m4 < m) e.kernels.trsv(L.ptr, 4 * L.rs, 4, at(B, m4, 0).ptr, 4 * B.rs, m - m4, n, 1, 0);
     return;
   }
   const h = half(n);
   // [X1 X2] [L11^T L21^T; 0 L22^T] = [B1 B2]: X1 from B1, then B2 -= X1 L21^T, then X2 from it.
-  solveRightLowerTransposed(e, L, B, m, h);
+  solveRightLowerTransposed(e, L, B, m, h, scratch);
   subtractProduct(e, at(B, 0, h), B, transposed(at(L, h, 0)), m, n - h, h);
-  solveRightLowerTransposed(e, at(L, h, h), at(B, 0, h), m, n - h);
+  solveRightLowerTransposed(e, at(L, h, h), at(B, 0, h), m, n - h, scratch);
 }
 
 /** The lower triangle of C (n, n) -= X X^T for X (n, k): only blocks that touch the lower triangle. */
@@ -181,20 +186,20 @@ function subtractGram(e: GemmEngine, C: View, X: View, n: number, k: number): vo
  * A = L L^T in place for the n x n block at (k0, k0) of a: only its lower triangle is read or written.
  * Returns -1, or the first pivot (counted from the block of a at 0) that is not positive.
  */
-function choleskyLower(e: GemmEngine, a: View, k0: number, n: number): number {
+function choleskyLower(e: GemmEngine, a: View, k0: number, n: number, scratch: number): number {
   const A = at(a, k0, k0);
   if (n <= UNBLOCKED_UP_TO.cholesky) {
     const info = e.kernels.chol_lower(A.ptr, 4 * A.rs, n) as number;
     return info < 0 ? -1 : k0 + info;
   }
   const h = half(n);
-  const failed = choleskyLower(e, a, k0, h);
+  const failed = choleskyLower(e, a, k0, h, scratch);
   if (failed >= 0) return failed;
   // L21 = A21 L11^-T, then A22 -= L21 L21^T, then its own factorisation.
   const A21 = at(A, h, 0);
-  solveRightLowerTransposed(e, A, A21, n - h, h);
+  solveRightLowerTransposed(e, A, A21, n - h, h, scratch);
   subtractGram(e, at(A, h, h), A21, n - h, h);
-  return choleskyLower(e, a, k0 + h, n - h);
+  return choleskyLower(e, a, k0 + h, n - h, scratch);
 }
 
 /**
@@ -212,17 +217,22 @@ export function choleskyBatch(
 ): void {
   const size = n * n;
   e.heap.f32.copyWithin(dst >>> 2, src >>> 2, (src >>> 2) + batch * size);
-  for (let z = 0; z < batch; z++) {
-    const failed = choleskyLower(e, { ptr: dst + z * size * 4, rs: n, cs: 1 }, 0, n);
-    // Views taken after the matmuls' allocations, which may have grown the memory.
-    const out = e.heap.f32.subarray((dst >>> 2) + z * size, (dst >>> 2) + (z + 1) * size);
-    e.heap.f32[(info >>> 2) + z] = failed;
-    if (failed >= 0) {
-      out.fill(NaN);
-      continue;
+  const scratch = e.heap.alloc(16 * n);
+  try {
+    for (let z = 0; z < batch; z++) {
+      const failed = choleskyLower(e, { ptr: dst + z * size * 4, rs: n, cs: 1 }, 0, n, scratch);
+      // Views taken after the matmuls' allocations, which may have grown the memory.
+      const out = e.heap.f32.subarray((dst >>> 2) + z * size, (dst >>> 2) + (z + 1) * size);
+      e.heap.f32[(info >>> 2) + z] = failed;
+      if (failed >= 0) {
+        out.fill(NaN);
+        continue;
+      }
+      // The input's upper triangle (and the diagonal blocks' updates above it) give way to zeros.
+      for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
     }
-    // The input's upper triangle (and the diagonal blocks' updates above it) give way to zeros.
-    for (let i = 0; i < n - 1; i++) out.fill(0, i * n + i + 1, (i + 1) * n);
+  } finally {
+    e.heap.free(scratch);
   }
 }
 

@@ -132,6 +132,9 @@ function swapRows(k: Local, width: Local, x: Local, y: Local, t: Local, ts: Loca
  * - trsv(a, ars, acs, x, ldx, count, n, lower, unit): x = op(A)^-1 x for `count` vectors x of n elements
  *   (ldx bytes apart), op(A) as in trsm_left with rows (acs = 4: dot products) or columns (ars = 4:
  *   updates of the rest of x) contiguous. For vectors that are the rows of X, this is X = X op(A)^-T.
+ * - trsm_right_lt(l, ldl, b, ldb, m, n, scratch): B = B L^-T in place for lower L (n, n) and B (m, n), m a
+ *   multiple of 4: trsv's along rows of L for four rows of B at once, one per lane (their columns gathered
+ *   into `scratch`, 16 n bytes), so the sums need no adding of lanes.
  */
 export function addLinalg(m: ModuleBuilder): void {
   m.func(
@@ -343,6 +346,67 @@ export function addLinalg(m: ModuleBuilder): void {
             divideRow(k, c(0), kk, rowI, d, dv),
           ),
         ),
+      );
+    },
+  );
+
+  m.func(
+    'trsm_right_lt',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    null,
+    (f, l, ldl, b, ldb, rows, n, scratch) => {
+      const r = f.local('i32');
+      const q = f.local('i32');
+      const j = f.local('i32');
+      const k = f.local('i32');
+      const rowB = f.local('i32');
+      const rowL = f.local('i32');
+      const acc = f.local('v128');
+      const lane = (jj: Code) => add(get(scratch), i32.shl(jj, c(4)));
+      // b(r + q, j) <-> lane q of scratch[j], for every j and q.
+      const shuttle = (toScratch: boolean) =>
+        forRange(
+          q,
+          c(0),
+          c(4),
+          1,
+          set(rowB, add(get(b), mul(add(get(r), get(q)), get(ldb)))),
+          forRange(
+            j,
+            c(0),
+            get(n),
+            1,
+            toScratch
+              ? f32.store(f32Addr(lane(get(j)), get(q)), f32.load(at(rowB, get(j))))
+              : f32.store(at(rowB, get(j)), f32.load(f32Addr(lane(get(j)), get(q)))),
+          ),
+        );
+      return forRange(
+        r,
+        c(0),
+        get(rows),
+        4,
+        shuttle(true),
+        forRange(
+          j,
+          c(0),
+          get(n),
+          1,
+          set(rowL, add(get(l), mul(get(j), get(ldl)))),
+          set(acc, f32x4.const(0)),
+          forRange(
+            k,
+            c(0),
+            get(j),
+            1,
+            set(acc, f.madd(v128.load(lane(get(k))), v128.load32Splat(at(rowL, get(k))), get(acc))),
+          ),
+          v128.store(
+            lane(get(j)),
+            f32x4.div(f32x4.sub(v128.load(lane(get(j))), get(acc)), v128.load32Splat(at(rowL, get(j)))),
+          ),
+        ),
+        shuttle(false),
       );
     },
   );
