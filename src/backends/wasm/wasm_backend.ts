@@ -502,6 +502,7 @@ export class WasmBackend implements Backend {
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
     return this.luPanel(x, batch, n, n);
   }
+
   // Linear algebra (issue 10), statistics, probability: the TypeScript kernels over views of the memory.
   eigh(x: Storage, batch: number, n: number): { values: Storage; vectors: Storage } {
     this.counters.dispatches++;
