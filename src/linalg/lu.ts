@@ -52,8 +52,10 @@ function luOf(op: string, a: Tensor): Lu {
 function permuteRows(perm: Tensor, B: Tensor): Tensor {
   const ctx = B.ctx;
   const [n, k] = B.shape.slice(-2);
-  if (useBlocked(ctx, n)) {
-    // A gather: a permutation matrix would make this an n^2 k matmul.
+  if (useBlocked(ctx, n) || (ctx.engine.name === 'wasm' && n >= 32)) {
+    // A gather: a permutation matrix would make this an n^2 k matmul (for inv, as many FLOPs as a
+    // triangular solve: on wasm a third of inv's time at n = 1024; below n = 32 the matmul is cheaper
+    // than the gather's few extra ops).
     return ctx.tidy(() => {
       const batch = B.size / (n * k);
       return rowsOf(B.reshape([batch, n, k]), perm.reshape([batch, n])).reshape(B.shape);

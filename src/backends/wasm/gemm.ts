@@ -33,13 +33,39 @@ function share(n: number, parts: number, t: number, align: number): [number, num
 /** out = A @ B for every batch, out contiguous (batch, M, N). */
 export function gemm(e: GemmEngine, a: WasmStorage, b: WasmStorage, out: WasmStorage, p: MatmulPlan): void {
   const { batch, M, K, N } = p;
-  const { MR, NR } = e.tile;
   if (batch * M * N === 0) return;
   if (K === 0) {
     out.data.fill(0);
     return;
   }
   if ((M === 1 || N === 1) && matvec(e.kernels, e.heap, a, b, out, p)) return;
+  const c = { ptr: out.ptr, batch: M * N, row: N };
+  gemmAt(e, { ...p.a, ptr: a.ptr }, { ...p.b, ptr: b.ptr }, c, p, false);
+}
+
+/** An operand in the memory: the byte address of its element 0 and its element strides. */
+export interface Strided {
+  ptr: number;
+  batch: number;
+  row: number;
+  col: number;
+}
+
+/**
+ * C = A @ B, or C -= A @ B (`subtract`), for operands anywhere in the memory: C's rows are contiguous and
+ * `c.row` elements apart (a block of a larger matrix, for the factorisations' in-place updates).
+ */
+export function gemmAt(
+  e: GemmEngine,
+  a: Strided,
+  b: Strided,
+  c: Omit<Strided, 'col'>,
+  dims: { batch: number; M: number; K: number; N: number },
+  subtract: boolean,
+): void {
+  const { batch, M, K, N } = dims;
+  const { MR, NR } = e.tile;
+  if (batch * M * N === 0 || K === 0) return;
   const mcMax = Math.min(roundUp(MC_ROWS, MR), roundUp(M, MR));
   // Shares: by batch when there are enough, else by rows, else by columns; one thread for small products.
   const threads = e.pool && 2 * batch * M * N * K >= PARALLEL_FLOPS ? e.pool.threads : 1;
@@ -70,16 +96,16 @@ export function gemm(e: GemmEngine, a: WasmStorage, b: WasmStorage, out: WasmSto
       const plan = PLANS + tasks.length * PLAN_BYTES;
       const fields: Record<keyof typeof PLAN, number> = {
         a: a.ptr,
-        aBatch: p.a.batch * 4,
-        aRow: p.a.row * 4,
-        aCol: p.a.col * 4,
+        aBatch: a.batch * 4,
+        aRow: a.row * 4,
+        aCol: a.col * 4,
         b: b.ptr,
-        bBatch: p.b.batch * 4,
-        bRow: p.b.row * 4,
-        bCol: p.b.col * 4,
-        c: out.ptr,
-        cBatch: M * N * 4,
-        ldc: N * 4,
+        bBatch: b.batch * 4,
+        bRow: b.row * 4,
+        bCol: b.col * 4,
+        c: c.ptr,
+        cBatch: c.batch * 4,
+        ldc: c.row * 4,
         K,
         z0,
         z1,
@@ -90,6 +116,7 @@ export function gemm(e: GemmEngine, a: WasmStorage, b: WasmStorage, out: WasmSto
         ap,
         bp,
         mcMax,
+        update: subtract ? 1 : 0,
       };
       // The view is taken after the allocations above: a memory that grew has a new buffer.
       const i32 = e.heap.i32;

@@ -2,6 +2,7 @@
 // process), instantiated once per backend over that backend's memory.
 import { ModuleBuilder } from './assembler';
 import { addElementwise } from './kernels/elementwise';
+import { addLinalg } from './kernels/linalg';
 import { addMatmul, addMatvec, DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { addOptim } from './kernels/optim';
 import { addRandom } from './kernels/random';
@@ -33,6 +34,7 @@ export function kernelModule({ shared, fma }: ModuleFeatures): Uint8Array<ArrayB
   addReduce(m);
   addOptim(m);
   addRandom(m);
+  addLinalg(m);
   return m.encode();
 }
 

@@ -22,7 +22,6 @@ import type { PhiloxKey } from '../../random';
 import * as ts from '../cpu/elementwise';
 import { sample as tsSample } from '../cpu/distributions';
 import * as tsJacobi from '../cpu/jacobi';
-import * as tsLinalg from '../cpu/linalg';
 import { qr as tsQr, qrPanel as tsQrPanel } from '../cpu/linalg_qr';
 import { reduce as tsReduce, softmax as tsSoftmax } from '../cpu/reduce';
 import { scan as tsScan, sort as tsSort } from '../cpu/scan';
@@ -36,6 +35,7 @@ import { forEachBlock } from './broadcast';
 import { gemm } from './gemm';
 import { CONSTANTS, Heap, RESERVED } from './heap';
 import { gather, oneHot, philoxFill } from './layout';
+import { choleskyBatch, luBatch, triangularSolveBatch } from './linalg';
 import { SIMD_BINARY, SIMD_UNARY } from './kernels/elementwise';
 import { DEFAULT_TILE, type MatmulTile } from './kernels/matmul';
 import { compiledModule, instantiate, type Kernels } from './module';
@@ -476,11 +476,14 @@ export class WasmBackend implements Backend {
     return out;
   }
 
-  // Linear algebra
+  // Linear algebra: LU, Cholesky and triangular solves recursive in the memory (./linalg.ts), one matrix of
+  // the batch at a time.
   cholesky(x: Storage, batch: number, n: number): { factor: Storage; info: Storage } {
     this.counters.dispatches++;
-    const r = tsLinalg.cholesky(w(x), batch, n);
-    return { factor: this.adopt(r.factor), info: this.adopt(r.info) };
+    const factor = this.alloc(batch * n * n);
+    const info = this.alloc(batch);
+    choleskyBatch(this, w(x).ptr, factor.ptr, info.ptr, batch, n);
+    return { factor, info };
   }
   triangularSolve(
     a: Storage,
@@ -491,12 +494,13 @@ export class WasmBackend implements Backend {
     opts: TriangularSolveOptions,
   ): Storage {
     this.counters.dispatches++;
-    return this.adopt(tsLinalg.triangularSolve(w(a), w(b), batch, n, k, opts));
+    const out = this.alloc(batch * n * k);
+    out.data.set(w(b).data);
+    triangularSolveBatch(this, w(a).ptr, out.ptr, batch, n, k, opts);
+    return out;
   }
   lu(x: Storage, batch: number, n: number): { lu: Storage; perm: Storage; sign: Storage } {
-    this.counters.dispatches++;
-    const r = tsLinalg.lu(w(x), batch, n);
-    return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+    return this.luPanel(x, batch, n, n);
   }
 
   // Linear algebra (issue 10), statistics, probability: the TypeScript kernels over views of the memory.
@@ -517,8 +521,12 @@ export class WasmBackend implements Backend {
   }
   luPanel(x: Storage, batch: number, m: number, b: number): { lu: Storage; perm: Storage; sign: Storage } {
     this.counters.dispatches++;
-    const r = tsLinalg.luPanel(w(x), batch, m, b);
-    return { lu: this.adopt(r.lu), perm: this.adopt(r.perm), sign: this.adopt(r.sign) };
+    const lu = this.alloc(batch * m * b);
+    const perm = this.alloc(batch * m);
+    const sign = this.alloc(batch);
+    lu.data.set(w(x).data);
+    luBatch(this, lu.ptr, batch, m, b, perm.ptr, sign.ptr);
+    return { lu, perm, sign };
   }
   // Linear algebra: the blocked QR's panel (issue 10)
   qrPanel(x: Storage, batch: number, m: number, b: number): { v: Storage; t: Storage; r: Storage } {

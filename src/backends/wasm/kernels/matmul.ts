@@ -43,7 +43,8 @@ export const NC = 2048;
  * Byte offsets of the fields (all i32) of a matmul_task plan: operands (byte addresses and byte strides per
  * batch, row and column), C (contiguous: per batch, per row = ldc), K, this thread's ranges of batches
  * [z0, z1), rows [m0, m1) and columns [n0, n1), and its buffers: packed A (mcMax x KC floats, then an edge
- * tile) and packed B (KC x NC floats).
+ * tile) and packed B (KC x NC floats); `update` 0 writes C = A B, 1 subtracts: C -= A B (the trailing
+ * updates of the factorisations, in place).
  */
 export const PLAN = {
   a: 0,
@@ -67,6 +68,7 @@ export const PLAN = {
   ap: 72,
   bp: 76,
   mcMax: 80,
+  update: 84,
 } as const;
 /** Bytes of a plan. */
 export const PLAN_BYTES = 96;
@@ -85,8 +87,9 @@ const min = (a: Code, b: Code) => select(a, b, i32.ltS(a, b));
  *   bytes) as panels of MR rows, k-major inside a panel: dst[panel][k][r]; rows past mc are 0.
  * - pack_b(src, dst, kc, nc, rs, cs): k [0, kc) and columns [0, nc) of B as panels of NR columns:
  *   dst[panel][k][n]; columns past nc are 0.
- * - gemm(ap, bp, c, mc, nc, kc, ldc, accumulate, scratch): C[0:mc, 0:nc] (= or +=) packed A @ packed B,
- *   C rows ldc bytes apart; `scratch` holds an MR x NR edge tile (each thread has its own).
+ * - gemm(ap, bp, c, mc, nc, kc, ldc, accumulate, scratch): C[0:mc, 0:nc] =, += (accumulate 1) or -=
+ *   (accumulate 2) packed A @ packed B, C rows ldc bytes apart; `scratch` holds an MR x NR edge tile (each
+ *   thread has its own).
  * - matmul_task(plan): a whole product, blocked: see MatmulPlanLayout.
  */
 export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
@@ -269,6 +272,11 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
             brIf(0, i32.leS(get(k), c(0))),
             loop(step, brIf(0, i32.gtS(tee(k, i32.sub(get(k), c(1))), c(0)))),
           ),
+          // Subtracting: C + (-acc) is C - acc exactly, so the stores below serve both.
+          ifElse(
+            i32.eq(get(accumulate), c(2)),
+            acc.map((row) => row.map((accv) => set(accv, f32x4.neg(get(accv))))),
+          ),
           set(cTile, add(add(get(cp), mul(get(ir), get(ldc))), i32.shl(get(jr), c(2)))),
           ifElse(i32.and(i32.eq(get(mr), c(MR)), i32.eq(get(nr), c(NR))), full, partial),
         ),
@@ -351,7 +359,7 @@ export function addMatmul(m: ModuleBuilder, tile: MatmulTile): void {
                 get(nc),
                 get(kc),
                 get(v.ldc),
-                i32.gtS(get(pc), c(0)),
+                select(c(2), i32.gtS(get(pc), c(0)), get(v.update)),
                 get(edge),
               ),
             ),
