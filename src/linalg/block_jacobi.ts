@@ -141,27 +141,41 @@ const nanUnless = (finite: Tensor, x: Tensor): Tensor =>
   finite.reshape([finite.shape[0], ...x.shape.slice(1).map(() => 1)]).where(x, NaN);
 
 /**
- * The rotations of a round: the small symmetric eigendecompositions of m (B p, 2b, 2b), one backend call,
- * with each V's columns reordered so that the b with the most weight in the first block come first. The
- * eigh sorts its eigenvalues instead, which would move the lower half of every pair into its first block
- * and the upper half into its second: the tournament then never pairs some blocks' contents (the lowest
- * eigenvalues sit in the block that never moves, and the highest never reach it), and the iteration stalls.
- * Keeping each block's content in place (V close to block-diagonal, as the convergence proofs of block
- * Jacobi ask) lets every pair of contents meet once a sweep. Where `keep` (B p, 1, 1) is 1 the rotation is
- * I instead. Returns V (B p, 2b, 2b) and the eigenvalues in its column order (B p, 2b).
+ * The rotations of a round, for Bp pairs of width w = 2b: `rotate(m, keep)` takes the small symmetric
+ * eigendecompositions of m (Bp, w, w) in one backend call and reorders each V's columns so that the b with
+ * the most weight in the first block come first. The eigh sorts its eigenvalues instead, which would move
+ * the lower half of every pair into its first block and the upper half into its second: the tournament then
+ * never pairs some blocks' contents (the lowest eigenvalues stay in the block that never moves, the highest
+ * never reach it) and the iteration stalls. Keeping each block's content in place (V close to block
+ * diagonal, as the convergence proofs of block Jacobi ask) lets every pair of contents meet once a sweep.
+ * Where `keep` (Bp, 1, 1) is 1 the rotation is I. Returns V^T (Bp, w, w), as the updates use it, and the
+ * eigenvalues in V's column order (Bp, w).
  */
-function rotations(op: string, m: Tensor, keep: Tensor | null): { V: Tensor; values: Tensor } {
-  const ctx = m.ctx;
-  const [Bp, w] = m.shape;
-  const r = ctx.engine.eigh(storageOf(op, ctx, m), Bp, w);
-  const V = ctx.wrap(r.vectors, [Bp, w, w]);
-  const order = V.slice([0, 0, 0], [Bp, w / 2, w])
-    .square()
-    .sum(1)
-    .argsort(1, true); // (B p, 2b)
-  const kept = mT(rowsOf(mT(V), order));
-  const values = take(ctx.wrap(r.values, [Bp, w]), order);
-  return { V: keep ? keep.where(ctx.eye(w), kept) : kept, values };
+function pairRotations(ctx: Context, op: string, Bp: number, w: number) {
+  const eye = ctx.eye(w);
+  // Flat offsets: of V[z, i, 0] at (z, 0, i), and of values[z, 0] at (z, 0).
+  const columns = ctx.tidy(() =>
+    ctx
+      .arange(Bp)
+      .mul(w * w)
+      .reshape([Bp, 1, 1])
+      .add(ctx.arange(w).mul(w).reshape([1, 1, w])),
+  );
+  const starts = ctx.tidy(() => ctx.arange(Bp).mul(w).reshape([Bp, 1]));
+  const rotate = (m: Tensor, keep: Tensor): { Vt: Tensor; values: Tensor } => {
+    const r = ctx.engine.eigh(storageOf(op, ctx, m), Bp, w);
+    const V = ctx.wrap(r.vectors, [Bp, w, w]);
+    const order = V.slice([0, 0, 0], [Bp, w / 2, w])
+      .square()
+      .sum(1)
+      .argsort(1, true); // (Bp, w)
+    // Vt[z, j, i] = V[z, i, order[z, j]]
+    const Vt = V.reshape([Bp * w * w]).gather(order.reshape([Bp, w, 1]).add(columns));
+    const values = ctx.wrap(r.values, [Bp * w]).gather(order.add(starts));
+    return { Vt: keep.where(eye, Vt), values };
+  };
+  const dispose = () => [eye, columns, starts].forEach((t) => t.dispose());
+  return { rotate, eye, dispose };
 }
 
 /**
@@ -204,39 +218,52 @@ export function blockJacobiEigh(a: Tensor): { values: Tensor; vectors: Tensor } 
     });
     let { A, Y } = start;
     const { norm, scale, finite } = start;
-    // Off the pairs' diagonal blocks (N, N): 0 inside them, 1 elsewhere; and off the diagonal.
-    const blockIds = ctx.tidy(() => ctx.arange(N).div(w).floor());
-    const offPairs = ctx.tidy(() => blockIds.reshape([N, 1]).notEqual(blockIds.reshape([1, N])));
     const offDiagonal = ctx.tidy(() => ctx.eye(N).equal(0));
+    const pairs = pairRotations(ctx, op, B * p, w);
+    // The pairs' diagonal blocks, as (B, p, 2b, 2b) views of A: pair k is rows and columns k 2b .. k 2b + 2b - 1.
+    const blockStrides = [N * N, w * N + w, N, 1];
+    const blockShape = [B, p, w, w];
     let frozen: Tensor = ctx.zeros([B, 1, 1]);
+    let keep: Tensor = ctx.zeros([B * p, 1, 1]);
     const sweeps = blockJacobi.sweeps.eigh(t.blocks);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       // Converged when the off-diagonal part is below eps32 ||A||_F: the diagonal is then within
       // ||off||_2 <= eps32 ||A||_F <= sqrt(n) eps32 ||A||_2 of the spectrum (Weyl), inside the documented
       // n eps32 ||A||, and the vectors within that over the gap. From then on every rotation is I. The
       // flag stays on the device: eigh returns without waiting for the GPU, so the sweep count is fixed.
-      frozen = step(ctx, [frozen], () => {
+      ({ frozen, keep } = step(ctx, [frozen, keep], () => {
         const off = A.mul(offDiagonal).norm(2, [1, 2]);
-        return { f: frozen.maximum(off.lessEqual(norm.mul(EPS32)).reshape([B, 1, 1])) };
-      }).f;
+        const f = frozen.maximum(off.lessEqual(norm.mul(EPS32)).reshape([B, 1, 1]));
+        return {
+          frozen: f,
+          keep: f
+            .reshape([B, 1, 1, 1])
+            .broadcastTo([B, p, 1, 1])
+            .reshape([B * p, 1, 1]),
+        };
+      }));
       for (let r = 0; r < t.rounds; r++) {
         const move = sweep + 1 === sweeps && r + 1 === t.rounds ? null : t.next[r];
         const out = step(ctx, [A, Y], () => {
-          // The pairs' diagonal blocks: pair k is rows and columns k 2b .. k 2b + 2b - 1.
-          const M = stridedRead(op, A, 0, [N * N, w * N + w, N, 1], [B, p, w, w]).reshape([B * p, w, w]);
-          const keep = frozen
-            .reshape([B, 1, 1, 1])
-            .broadcastTo([B, p, 1, 1])
-            .reshape([B * p, 1, 1]);
-          const { V, values } = rotations(op, M, keep);
+          const M = stridedRead(op, A, 0, blockStrides, blockShape).reshape([B * p, w, w]);
+          const { Vt, values } = pairs.rotate(M, keep);
           const rows = (x: Tensor) => x.reshape([B * p, w, N]);
-          const half = matmulCore(V, rows(A), true).reshape([B, N, N]); // V^T A
-          const full = matmulCore(V, rows(mT(half)), true).reshape([B, N, N]); // V^T A V
-          // Where a pair was rotated, its diagonal block is exactly diag(eigenvalues): rounding leaves
+          const half = matmulCore(Vt, rows(A)).reshape([B, N, N]); // V^T A
+          const full = matmulCore(Vt, rows(mT(half))).reshape([B, N, N]); // V^T A V
+          // A rotated pair's diagonal block is diag(its eigenvalues), written in place: rounding leaves
           // ~2b eps32 |A| off its diagonal otherwise, and the iteration would not settle below that.
-          const lambda = frozen.where(0, values.reshape([B, 1, N]));
-          let next = full.mul(frozen.where(1, offPairs)).add(ctx.eye(N).mul(lambda));
-          let vectors = matmulCore(V, rows(Y), true).reshape([B, N, N]);
+          const D = keep.where(M, pairs.eye.mul(values.reshape([B * p, 1, w])));
+          const dStrides = [p * w * w, w * w, w, 1];
+          ctx.engine.stridedInto(
+            storageOf(op, ctx, full),
+            0,
+            blockStrides,
+            storageOf(op, ctx, D),
+            dStrides,
+            blockShape,
+          );
+          let next = full;
+          let vectors = matmulCore(Vt, rows(Y)).reshape([B, N, N]);
           if (move) {
             next = next.gather(move, 1).gather(move, 2);
             vectors = vectors.gather(move, 1);
@@ -261,7 +288,8 @@ export function blockJacobiEigh(a: Tensor): { values: Tensor; vectors: Tensor } 
       const vectors = mT(chosen.mul(signs(chosen)).div(lengths));
       return { values: nanUnless(finite, values), vectors: nanUnless(finite, vectors) };
     });
-    for (const x of [A, Y, norm, scale, finite, frozen, blockIds, offPairs, offDiagonal]) x.dispose();
+    for (const x of [A, Y, norm, scale, finite, frozen, keep, offDiagonal]) x.dispose();
+    pairs.dispose();
     t.dispose();
     return result;
   });
@@ -299,7 +327,8 @@ export function blockJacobiSvd(a: Tensor): { u: Tensor; s: Tensor; vt: Tensor } 
     });
     let { X, Y } = start;
     const { scale, finite } = start;
-    const eye = ctx.eye(w);
+    const pairs = pairRotations(ctx, op, B * p, w);
+    const offDiagonal = pairs.eye.equal(0);
     // Rounding leaves the inner products of orthogonal columns at ~sqrt(R) eps32 |x_p| |x_q|: a pair whose
     // columns are all that orthogonal is left alone (its rotation would only reorder them).
     const tol = Math.max(1, Math.sqrt(R)) * EPS32;
@@ -310,16 +339,13 @@ export function blockJacobiSvd(a: Tensor): { u: Tensor; s: Tensor; vt: Tensor } 
         const out = step(ctx, [X, Y], () => {
           const rows = (x: Tensor, cols: number) => x.reshape([B * p, w, cols]);
           const G = matmulCore(rows(X, R), rows(X, R), false, true); // (B p, 2b, 2b)
-          const d = diagonal(op, G);
-          const bound = d
-            .reshape([B * p, w, 1])
-            .mul(d.reshape([B * p, 1, w]))
-            .sqrt()
-            .mul(tol);
-          const settled = G.mul(eye.equal(0)).abs().greater(bound).any([1, 2], true).equal(0);
-          const { V } = rotations(op, G, settled);
-          let nextX = matmulCore(V, rows(X, R), true).reshape([B, N, R]);
-          let nextY = matmulCore(V, rows(Y, N), true).reshape([B, N, N]);
+          // Settled: every g_pq^2 <= tol^2 g_pp g_qq (a pair of zero columns too).
+          const d = diagonal(op, G).mul(tol);
+          const bound = d.reshape([B * p, w, 1]).mul(d.reshape([B * p, 1, w]));
+          const settled = G.square().mul(offDiagonal).lessEqual(bound).all([1, 2], true);
+          const { Vt } = pairs.rotate(G, settled);
+          let nextX = matmulCore(Vt, rows(X, R)).reshape([B, N, R]);
+          let nextY = matmulCore(Vt, rows(Y, N)).reshape([B, N, N]);
           if (move) {
             nextX = nextX.gather(move, 1);
             nextY = nextY.gather(move, 1);
@@ -349,7 +375,8 @@ export function blockJacobiSvd(a: Tensor): { u: Tensor; s: Tensor; vt: Tensor } 
       vt = vt.mul(sign);
       return { u: nanUnless(finite, u), s: nanUnless(finite, s), vt: nanUnless(finite, vt) };
     });
-    for (const x of [X, Y, scale, finite, eye]) x.dispose();
+    for (const x of [X, Y, scale, finite, offDiagonal]) x.dispose();
+    pairs.dispose();
     t.dispose();
     return result;
   });
