@@ -38,21 +38,25 @@ function lowRank(n: number, r: number, seed: number): Float64Array {
 }
 
 eachBackend('linalg, block Jacobi for large n', (use, backend) => {
-  const saved = { block: blockJacobi.block, from: { ...blockJacobi.from } };
+  const saved = { block: blockJacobi.block, batches: blockJacobi.batches, from: { ...blockJacobi.from } };
   beforeAll(() => {
     blockJacobi.block = 8;
     blockJacobi.from[backend] = 20;
+    blockJacobi.batches = 4;
   });
   afterAll(() => {
-    blockJacobi.block = saved.block;
+    Object.assign(blockJacobi, { block: saved.block, batches: saved.batches });
     Object.assign(blockJacobi.from, saved.from);
   });
 
-  it('takes the block path past the threshold only (CPU backends never by default)', () => {
+  it('takes the block path from the threshold on and for small batches only', () => {
     const gb = use();
-    expect(useBlockJacobi(gb, 19)).toBe(false);
-    expect(useBlockJacobi(gb, 20)).toBe(true);
-    if (backend !== 'webgpu') expect(saved.from[backend]).toBe(Infinity);
+    expect(useBlockJacobi(gb, 19, 1)).toBe(false);
+    expect(useBlockJacobi(gb, 20, 4)).toBe(true);
+    expect(useBlockJacobi(gb, 20, 5)).toBe(false);
+    // The defaults: WebGPU from 192, wasm from 512, the TypeScript backend never; one matrix at a time.
+    expect(saved.from[backend]).toBe({ webgpu: 192, wasm: 512, js: Infinity }[backend]);
+    expect(saved.batches).toBe(1);
   });
 
   it('eigh of random symmetric matrices, n = 37, 50, 70 and a batch of two', async () => {

@@ -14,28 +14,37 @@ import { qr } from './qr';
 
 /**
  * @internal The block size b (a pair of blocks, 2b x 2b, is what the small eigh diagonalises), the number
- * of sweeps for a given number of blocks, and per backend the smallest n (min(m, n) for svd) that takes
- * this path. The CPU backends' float64 Jacobi loops stay faster there, so neither switches; tests lower the
- * thresholds and the block.
+ * of sweeps for a given number of blocks, per backend the smallest n (min(m, n) for svd) that takes this
+ * path, and the largest batch that does. Tests lower the thresholds and the block.
  *
- * Sweeps: the results are sent to the device without waiting for it (eigh and svd return at once), so no
- * sweep can ask whether the last one converged; the count is fixed beforehand and a device-side test
- * turns the rotations into I once converged (extra sweeps then change nothing). Measured with b = 16 on
- * random float32 matrices, converged to a few eps32: eigh after log2(blocks) + 2 sweeps (5, 6, 7 at
- * n = 128, 256, 512), svd after log2(blocks) + 3 to 4 (6, 7, 9); two sweeps more are the margin.
+ * Thresholds, measured on SwiftShader (2 shared cores) and in Node, one matrix, b = 32 against the scalar
+ * rungs: on WebGPU even at n = 192 and faster from 256 (eigh 3.0 vs 3.4 s, svd 3.4 vs 4.2 s; n = 512:
+ * ~36 vs 52 s and ~36 vs 81 s); on wasm, whose loops run in float64, slower up to 384 and 2.6-3.8x faster at
+ * 512 (eigh 5.3 vs 14.0 s, svd 3.7-4.4 vs 13.9 s); the TypeScript backend's loops were as fast or faster at
+ * every size (its matmul is the slow part), so it never switches. Batches: the one-matrix kernels run the
+ * matrices of a batch side by side, and on SwiftShader 2 x 384 x 384 tied and 4 x 192 x 192 was 1.25x
+ * faster there, so batches keep the kernels. GPU hardware was not measured: there the kernels leave most of
+ * the device idle, and a lower threshold and larger batches are likely to pay.
+ *
+ * Sweeps: eigh and svd return without waiting for the device, so no sweep can ask whether the last one
+ * converged; the count is fixed beforehand and a device-side test turns the rotations into I once converged
+ * (extra sweeps then change nothing). Measured (b = 32; random, cond 1e4 and clustered spectra, float32 to
+ * a few eps32 of the float64 values): eigh and the QR-preconditioned svd converge within log2(blocks) + 3
+ * sweeps at n = 256 and 512 (8 and 16 blocks); two sweeps more are the margin.
  */
 export const blockJacobi = {
   block: 32,
   sweeps: {
-    eigh: (blocks: number) => Math.ceil(Math.log2(blocks)) + 4,
-    svd: (blocks: number) => Math.ceil(Math.log2(blocks)) + 6,
+    eigh: (blocks: number) => Math.ceil(Math.log2(blocks)) + 5,
+    svd: (blocks: number) => Math.ceil(Math.log2(blocks)) + 5,
   },
-  from: { webgpu: 128, js: Infinity, wasm: Infinity } as Record<string, number>,
+  from: { webgpu: 192, js: Infinity, wasm: 512 } as Record<string, number>,
+  batches: 1,
 };
 
-/** Whether matrices of size n (eigh: n; svd: min(m, n)) on this context take the block Jacobi path. */
-export const useBlockJacobi = (ctx: Context, n: number): boolean =>
-  n >= (blockJacobi.from[ctx.engine.name] ?? Infinity);
+/** Whether `batch` matrices of size n (eigh: n; svd: min(m, n)) on this context take the block Jacobi path. */
+export const useBlockJacobi = (ctx: Context, n: number, batch: number): boolean =>
+  n >= (blockJacobi.from[ctx.engine.name] ?? Infinity) && batch <= blockJacobi.batches;
 
 /**
  * Runs `solve` on x (..., r, c) as one batch (B, r, c), untracked, and returns `shape`'s tensors (reshapes
@@ -296,56 +305,60 @@ export function blockJacobiEigh(a: Tensor): { values: Tensor; vectors: Tensor } 
 }
 
 /**
- * The reduced SVD of a (B, m, n) by one-sided block Jacobi on the columns of W = A (A^T when A is wide):
- * W^T is kept as rows X (B, N, R), padded with zero rows to N, a multiple of 2b; each round forms the
- * pairs' Gram matrices X_k X_k^T (2b x 2b, one batched matmul), diagonalises them in one batched eigh and
- * rotates the pairs' rows (and V's) by the eigenvectors, until the columns are orthogonal. The singular
- * values are the column norms; u is the QR factor of the normalised columns, which keeps those that are
- * already orthonormal and completes the set where a column has no direction (rank-deficient A).
+ * The reduced SVD of a (B, m, n) by one-sided block Jacobi, preconditioned by QR (Drmac and Veselic): W = A
+ * (A^T when A is wide, so W is R x C, R >= C) is first factored W = Q1 R1, and the Jacobi iteration runs on
+ * the columns of R1^T, whose rows X (B, N, C) are R1's, padded with zero rows to N, a multiple of 2b. Each
+ * round forms the pairs' Gram matrices X_k X_k^T (2b x 2b, one batched matmul), diagonalises them in one
+ * batched eigh and rotates the pairs' rows (and those of V's transpose) by the eigenvectors, until the
+ * columns are orthogonal: R1^T V = U' S, so W = (Q1 V) S U'^T. The singular values are the column norms;
+ * Q1 V has orthonormal columns by construction, and U' is the QR factor of the normalised columns, which
+ * keeps those that are already orthonormal and completes the set where a column has no direction (a
+ * rank-deficient A). The QR costs about one sweep and saves several: measured at n = 512 (b = 32), random
+ * matrices converged in 6 sweeps instead of 7, and cond 1e4 ones in 5 instead of more than 9.
  */
 export function blockJacobiSvd(a: Tensor): { u: Tensor; s: Tensor; vt: Tensor } {
   const op = 'linalg.svd';
   const ctx = a.ctx;
   const [B, m, n] = a.shape;
   const tall = m >= n;
-  const R = Math.max(m, n);
   const C = Math.min(m, n);
   return untracked(ctx, () => {
     const t = tournament(ctx, C);
     const { b, N, pairs: p } = t;
     const w = 2 * b;
     const start = ctx.tidy(() => {
-      const { x, scale, finite } = scaled(tall ? mT(a) : a); // (B, C, R): W's columns as rows
-      const padded = x.pad([
+      const { x, scale, finite } = scaled(tall ? a : mT(a)); // W (B, R, C)
+      const f = qr(x);
+      const padded = f.r.pad([
         [0, 0],
         [0, N - C],
         [0, 0],
       ]);
       const X = padded.gather(t.first, 1);
       const Y = ctx.eye(N).gather(t.first, 0).reshape([1, N, N]).broadcastTo([B, N, N]);
-      return { X, Y, scale, finite };
+      return { X, Y, Q1: f.q, scale, finite };
     });
     let { X, Y } = start;
-    const { scale, finite } = start;
+    const { Q1, scale, finite } = start;
     const pairs = pairRotations(ctx, op, B * p, w);
     const offDiagonal = pairs.eye.equal(0);
-    // Rounding leaves the inner products of orthogonal columns at ~sqrt(R) eps32 |x_p| |x_q|: a pair whose
+    // Rounding leaves the inner products of orthogonal columns at ~sqrt(C) eps32 |x_p| |x_q|: a pair whose
     // columns are all that orthogonal is left alone (its rotation would only reorder them).
-    const tol = Math.max(1, Math.sqrt(R)) * EPS32;
+    const tol = Math.max(1, Math.sqrt(C)) * EPS32;
     const sweeps = blockJacobi.sweeps.svd(t.blocks);
     for (let sweep = 0; sweep < sweeps; sweep++) {
       for (let r = 0; r < t.rounds; r++) {
         const move = sweep + 1 === sweeps && r + 1 === t.rounds ? null : t.next[r];
         const out = step(ctx, [X, Y], () => {
-          const rows = (x: Tensor, cols: number) => x.reshape([B * p, w, cols]);
-          const G = matmulCore(rows(X, R), rows(X, R), false, true); // (B p, 2b, 2b)
+          const rows = (x: Tensor) => x.reshape([B * p, w, x.shape[2]]);
+          const G = matmulCore(rows(X), rows(X), false, true); // (B p, 2b, 2b)
           // Settled: every g_pq^2 <= tol^2 g_pp g_qq (a pair of zero columns too).
           const d = diagonal(op, G).mul(tol);
           const bound = d.reshape([B * p, w, 1]).mul(d.reshape([B * p, 1, w]));
           const settled = G.square().mul(offDiagonal).lessEqual(bound).all([1, 2], true);
           const { Vt } = pairs.rotate(G, settled);
-          let nextX = matmulCore(Vt, rows(X, R)).reshape([B, N, R]);
-          let nextY = matmulCore(Vt, rows(Y, N)).reshape([B, N, N]);
+          let nextX = matmulCore(Vt, rows(X)).reshape([B, N, C]);
+          let nextY = matmulCore(Vt, rows(Y)).reshape([B, N, N]);
           if (move) {
             nextX = nextX.gather(move, 1);
             nextY = nextY.gather(move, 1);
@@ -357,25 +370,26 @@ export function blockJacobiSvd(a: Tensor): { u: Tensor; s: Tensor; vt: Tensor } 
       }
     }
     const result = ctx.tidy(() => {
-      const lengths = X.square().sum(2).sqrt(); // (B, N): |W v_j|
+      const lengths = X.square().sum(2).sqrt(); // (B, N): |R1^T v_j|
       const right = Y.slice([0, 0, 0], [B, N, C]); // V's columns as rows, without the padding's coordinates
       const vLengths = right.square().sum(2).sqrt(); // 1 up to rounding drift; 0 for the padding
-      // W v = s u holds through rounded rotations even where they drift |v|, so s = |W v| / |v|.
+      // R1^T v = s u' holds through rounded rotations even where they drift |v|, so s = |R1^T v| / |v|.
       const sv = lengths.div(vLengths);
       const order = vLengths.less(0.5).where(-1, sv).argsort(1, true).slice([0, 0], [B, C]);
       const s = take(sv, order).mul(scale.reshape([B, 1]));
       const norms = take(lengths, order).reshape([B, C, 1]);
-      const cols = rowsOf(X, order).div(norms.greater(ZERO_COLUMN).where(norms, Infinity)); // (B, C, R)
-      const q = qr(mT(cols)).q; // (B, R, C)
-      const v = rowsOf(right, order).div(take(vLengths, order).reshape([B, C, 1])); // (B, C, C) rows
-      let u = tall ? q : mT(v);
-      let vt = tall ? v : mT(q);
+      const cols = rowsOf(X, order).div(norms.greater(ZERO_COLUMN).where(norms, Infinity)); // (B, C, C)
+      const inner = qr(mT(cols)).q; // U' (B, C, C)
+      const v = rowsOf(right, order).div(take(vLengths, order).reshape([B, C, 1])); // V^T (B, C, C)
+      const outer = Q1.matmul(mT(v)); // Q1 V (B, R, C)
+      let u = tall ? outer : inner;
+      let vt = mT(tall ? inner : outer);
       const sign = signs(mT(u)); // (B, C, 1)
       u = u.mul(mT(sign));
       vt = vt.mul(sign);
       return { u: nanUnless(finite, u), s: nanUnless(finite, s), vt: nanUnless(finite, vt) };
     });
-    for (const x of [X, Y, scale, finite, offDiagonal]) x.dispose();
+    for (const x of [X, Y, Q1, scale, finite, offDiagonal]) x.dispose();
     pairs.dispose();
     t.dispose();
     return result;

@@ -63,7 +63,7 @@ export function eigh(a: Tensor): Eigh {
   if (batch * n === 0) {
     values = ctx.wrap(ctx.engine.fill(0, batch * n), [...batchShape, n]);
     vectors = ctx.wrap(ctx.engine.fill(0, a.size), a.shape);
-  } else if (useBlockJacobi(ctx, n)) {
+  } else if (useBlockJacobi(ctx, n, batch)) {
     [values, vectors] = shapedLike(a, blockJacobiEigh, (r) => [
       r.values.reshape([...batchShape, n]),
       r.vectors.reshape(a.shape),

@@ -69,7 +69,7 @@ export function svd(a: Tensor): Svd {
     u = ctx.wrap(ctx.engine.fill(0, batch * m * k), [...batchShape, m, k]);
     s = ctx.wrap(ctx.engine.fill(0, 0), [...batchShape, k]);
     vt = ctx.wrap(ctx.engine.fill(0, batch * k * n), [...batchShape, k, n]);
-  } else if (useBlockJacobi(ctx, k)) {
+  } else if (useBlockJacobi(ctx, k, batch)) {
     [u, s, vt] = shapedLike(a, blockJacobiSvd, (r) => [
       r.u.reshape([...batchShape, m, k]),
       r.s.reshape([...batchShape, k]),
