@@ -4,79 +4,19 @@
 // rank-deficient and repeated-eigenvalue matrices, batches (33 x 5x5), sizes that are not multiples of
 // anything (1, 2, 3, 7, 33, 64, 70), NaN, bad shapes, and checkGrad of its gradients.
 //
-// Tolerances: a float32 Jacobi eigensolver is backward stable: it returns the exact eigenpairs of A + E with
-// |E| ~ (rotations per entry) eps32 |A|. So eigenvalues and residuals |A v - lambda v| are within TOL(n) |A|
-// (absolute: the smallest eigenvalue of a matrix of condition number 1e4 is then known to 1e4 TOL(n)
-// relative), V^T V = I within TOL(n), and an eigenvector (or the projector onto the eigenvectors of a
-// cluster of equal eigenvalues) within TOL(n) |A| / gap, gap being the distance to the other eigenvalues.
-// TOL(n) = max(n, 4) eps32: measured errors are 1-10 eps32 at n = 64 (CPU: below 1 eps32, float64 inside).
+// Tolerances: see checkEigh in helpers/spectral.ts (backward stability: TOL(n) = max(n, 4) eps32 times |A|).
 import { expect, it } from 'vitest';
 import { type Context, linalg, type Tensor } from '../src/index';
 import { eachBackend, held, withVariant } from './helpers/backends';
 import { randomData } from './helpers/close';
 import {
-  expectOrthonormalColumns,
-  expectSameSubspaces,
-  expectSignConvention,
+  checkEighOf,
   expectWithin,
+  logSpaced,
   randomSymmetric,
-  refEigh,
-  symmetricNorm,
   symmetricWithEigenvalues,
+  TOL,
 } from './helpers/spectral';
-
-const EPS32 = 2 ** -23;
-const TOL = (n: number) => Math.max(n, 4) * EPS32;
-
-/** Checks one (n x n) result of eigh against the float64 reference of its input. */
-function checkOne(
-  a: Float64Array,
-  n: number,
-  values: ArrayLike<number>,
-  vectors: ArrayLike<number>,
-  what: string,
-) {
-  const ref = refEigh(a, n);
-  const norm = symmetricNorm(ref);
-  const tol = TOL(n) * norm;
-  expectWithin(values, ref.values, tol, `${what}: eigenvalues`);
-  for (let i = 1; i < n; i++) expect(values[i] >= values[i - 1], `${what}: ascending at ${i}`).toBe(true);
-  // Residuals A v_j - lambda_j v_j.
-  const res = new Float64Array(n * n);
-  for (let i = 0; i < n; i++)
-    for (let j = 0; j < n; j++) {
-      let s = 0;
-      for (let k = 0; k < n; k++) s += a[i * n + k] * vectors[k * n + j];
-      res[i * n + j] = s - values[j] * vectors[i * n + j];
-    }
-  expectWithin(res, new Float64Array(n * n), tol, `${what}: residual A v - lambda v`);
-  expectOrthonormalColumns(vectors, n, n, TOL(n), what);
-  expectSameSubspaces(vectors, ref, n, n, { tol, clusterGap: 100 * tol, floor: TOL(n) }, what);
-  expectSignConvention(vectors, n, n, what);
-}
-
-/** eigh of a batch (..., n, n) given as float64 values of float32 numbers, checked matrix by matrix. */
-async function check(gb: Context, mats: Float64Array[], batch: number[], n: number, what: string) {
-  const a = gb.tensor(Float32Array.from(mats.flatMap((m) => Array.from(m))), [...batch, n, n]);
-  const { values, vectors } = linalg.eigh(a);
-  expect(values.shape).toEqual([...batch, n]);
-  expect(vectors.shape).toEqual([...batch, n, n]);
-  const lam = await values.data();
-  const vec = await vectors.data();
-  mats.forEach((m, z) =>
-    checkOne(
-      m,
-      n,
-      lam.subarray(z * n, (z + 1) * n),
-      vec.subarray(z * n * n, (z + 1) * n * n),
-      `${what} [${z}]`,
-    ),
-  );
-  for (const t of [a, values, vectors]) t.dispose();
-}
-
-const logSpaced = (n: number, cond: number) =>
-  Array.from({ length: n }, (_, i) => cond ** (-i / Math.max(1, n - 1)));
 
 eachBackend('linalg.eigh', (use, backend) => {
   // Every rung pinned for the same matrices ('workgroup' runs the global rung where n > 64), and 'auto'.
@@ -99,7 +39,7 @@ eachBackend('linalg.eigh', (use, backend) => {
         ] as [number[], number][]) {
           const count = batch.reduce((p, d) => p * d, 1);
           const mats = Array.from({ length: count }, (_, z) => randomSymmetric(n, 100 * n + z));
-          await check(gb, mats, batch, n, `n=${n} batch=${batch}`);
+          await checkEighOf(gb, mats, batch, n, `n=${n} batch=${batch}`);
         }
       });
       expect(held(gb)).toEqual(before);
@@ -126,7 +66,7 @@ eachBackend('linalg.eigh', (use, backend) => {
             lowRank[i * n + j] = Math.fround(s);
           }
         for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) lowRank[i * n + j] = lowRank[j * n + i];
-        await check(gb, [ill, indefinite, repeated, lowRank], [4], n, 'structured');
+        await checkEighOf(gb, [ill, indefinite, repeated, lowRank], [4], n, 'structured');
         // A zero matrix and the identity: eigenvalues 0 and 1, vectors I.
         for (const fill of [0, 1]) {
           const eye = gb.eye(5).mul(fill);
@@ -155,8 +95,8 @@ eachBackend('linalg.eigh', (use, backend) => {
       const gb = use();
       await pin(gb, async () => {
         const n = 70;
-        await check(gb, [randomSymmetric(n, 70)], [], n, 'n=70');
-        await check(gb, [symmetricWithEigenvalues(logSpaced(n, 1e4), 71)], [], n, 'n=70 cond 1e4');
+        await checkEighOf(gb, [randomSymmetric(n, 70)], [], n, 'n=70');
+        await checkEighOf(gb, [symmetricWithEigenvalues(logSpaced(n, 1e4), 71)], [], n, 'n=70 cond 1e4');
       });
     });
 

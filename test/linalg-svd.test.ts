@@ -13,93 +13,18 @@
 import { expect, it } from 'vitest';
 import { type Context, linalg, type Tensor } from '../src/index';
 import { eachBackend, held, withVariant } from './helpers/backends';
-import { lcg, randomData } from './helpers/close';
+import { randomData } from './helpers/close';
 import {
-  expectOrthonormalColumns,
-  expectSameSubspaces,
-  expectSignConvention,
+  checkSvdOf,
   expectWithin,
+  logSpaced,
   mul,
+  randomMatrix,
   refSvd,
+  TOL,
   transpose,
   withSingularValues,
 } from './helpers/spectral';
-
-const EPS32 = 2 ** -23;
-const TOL = (k: number) => Math.max(k, 4) * EPS32;
-
-const randomMatrix = (m: number, n: number, seed: number) => {
-  const r = lcg(seed);
-  return Float64Array.from({ length: m * n }, () => Math.fround(r() * 2 - 1));
-};
-const logSpaced = (k: number, cond: number) =>
-  Array.from({ length: k }, (_, i) => cond ** (-i / Math.max(1, k - 1)));
-
-/** Checks one svd (u m x k, s, vt k x n) of a (m x n) against the float64 reference. */
-function checkOne(
-  a: Float64Array,
-  m: number,
-  n: number,
-  u: ArrayLike<number>,
-  s: ArrayLike<number>,
-  vt: ArrayLike<number>,
-  what: string,
-) {
-  const k = Math.min(m, n);
-  const ref = refSvd(a, m, n);
-  const smax = Math.max(ref.s[0] ?? 0, 1e-30);
-  const tol = TOL(k) * smax;
-  expectWithin(s, ref.s, tol, `${what}: singular values`);
-  for (let i = 1; i < k; i++) expect(s[i] <= s[i - 1], `${what}: descending at ${i}`).toBe(true);
-  expectOrthonormalColumns(u, m, k, TOL(k), `${what}: u`);
-  expectOrthonormalColumns(transpose(Float64Array.from(vt), k, n), n, k, TOL(k), `${what}: vt`);
-  const us = Float64Array.from(u, (x, e) => x * s[e % k]);
-  expectWithin(mul(us, Float64Array.from(vt), m, k, n), a, tol, `${what}: u diag(s) vt = A`);
-  // Vectors of singular values that are (numerically) zero are only defined as a completion: skipped.
-  const skip = (x: number) => x <= 100 * tol;
-  const t = { tol, clusterGap: 100 * tol, floor: TOL(k), skip };
-  // The complement of u's (or v's) columns belongs to singular value 0.
-  expectSameSubspaces(
-    u,
-    { values: ref.s, vectors: ref.u },
-    m,
-    k,
-    { ...t, outside: m > k ? [0] : [] },
-    `${what}: u`,
-  );
-  const v = transpose(Float64Array.from(vt), k, n);
-  expectSameSubspaces(
-    v,
-    { values: ref.s, vectors: ref.v },
-    n,
-    k,
-    { ...t, outside: n > k ? [0] : [] },
-    `${what}: v`,
-  );
-  expectSignConvention(u, m, k, `${what}: u`);
-}
-
-async function check(gb: Context, mats: Float64Array[], batch: number[], m: number, n: number, what: string) {
-  const k = Math.min(m, n);
-  const a = gb.tensor(Float32Array.from(mats.flatMap((x) => Array.from(x))), [...batch, m, n]);
-  const { u, s, vt } = linalg.svd(a);
-  expect(u.shape).toEqual([...batch, m, k]);
-  expect(s.shape).toEqual([...batch, k]);
-  expect(vt.shape).toEqual([...batch, k, n]);
-  const [ud, sd, vd] = [await u.data(), await s.data(), await vt.data()];
-  mats.forEach((x, z) =>
-    checkOne(
-      x,
-      m,
-      n,
-      ud.subarray(z * m * k, (z + 1) * m * k),
-      sd.subarray(z * k, (z + 1) * k),
-      vd.subarray(z * k * n, (z + 1) * k * n),
-      `${what} [${z}]`,
-    ),
-  );
-  for (const t of [a, u, s, vt]) t.dispose();
-}
 
 /** pinv in float64 from the reference SVD, singular values <= rtol s_max taken as 0: (n x m). */
 function refPinv(a: Float64Array, m: number, n: number, rtol: number): Float64Array {
@@ -141,7 +66,7 @@ eachBackend('linalg.svd', (use, backend) => {
         ] as [number[], number, number][]) {
           const count = batch.reduce((p, d) => p * d, 1);
           const mats = Array.from({ length: count }, (_, z) => randomMatrix(m, n, 1000 * m + n + z));
-          await check(gb, mats, batch, m, n, `${m}x${n} batch=${batch}`);
+          await checkSvdOf(gb, mats, batch, m, n, `${m}x${n} batch=${batch}`);
         }
       });
       expect(held(gb)).toEqual(before);
@@ -157,23 +82,37 @@ eachBackend('linalg.svd', (use, backend) => {
           const ill = withSingularValues(logSpaced(6, 1e4), m, n, 11);
           const deficient = withSingularValues([3, 2, 1, 0, 0, 0], m, n, 12);
           const repeated = withSingularValues([2, 2, 2, 1, 1, 0.5], m, n, 13);
-          await check(gb, [ill, deficient, repeated], [3], m, n, `structured ${m}x${n}`);
+          await checkSvdOf(gb, [ill, deficient, repeated], [3], m, n, `structured ${m}x${n}`);
         }
         // Exact zero columns: those columns of u come from the completion, orthogonal to the others.
         const m = 5;
         const n = 4;
         const withZeros = randomMatrix(m, n, 14);
         for (let i = 0; i < m; i++) withZeros[i * n + 1] = withZeros[i * n + 3] = 0;
-        await check(gb, [withZeros, new Float64Array(m * n)], [2], m, n, 'zero columns and the zero matrix');
-        await check(gb, [transpose(withZeros, m, n)], [], n, m, 'zero rows');
+        await checkSvdOf(
+          gb,
+          [withZeros, new Float64Array(m * n)],
+          [2],
+          m,
+          n,
+          'zero columns and the zero matrix',
+        );
+        await checkSvdOf(gb, [transpose(withZeros, m, n)], [], n, m, 'zero rows');
       });
     });
 
     it(`sizes past workgroup memory (${rung})`, async () => {
       const gb = use();
       await pin(gb, async () => {
-        await check(gb, [randomMatrix(70, 67, 5)], [], 70, 67, '70x67');
-        await check(gb, [withSingularValues(logSpaced(67, 1e4), 67, 70, 6)], [], 67, 70, '67x70 cond 1e4');
+        await checkSvdOf(gb, [randomMatrix(70, 67, 5)], [], 70, 67, '70x67');
+        await checkSvdOf(
+          gb,
+          [withSingularValues(logSpaced(67, 1e4), 67, 70, 6)],
+          [],
+          67,
+          70,
+          '67x70 cond 1e4',
+        );
       });
     });
 

@@ -26,17 +26,18 @@ export const blocking = {
 export const useBlocked = (ctx: Context, n: number): boolean =>
   n >= (blocking.from[ctx.engine.name] ?? Infinity);
 
-/** Rows of each matrix of x (B, m, c) taken in the order idx (B, m): out[z, i] = x[z, idx[z, i]]. */
+/** Rows of each matrix of x (B, m, c) taken in the order idx (B, k): out[z, i] = x[z, idx[z, i]], (B, k, c). */
 export function rowsOf(x: Tensor, idx: Tensor): Tensor {
   const [B, m, c] = x.shape;
+  const k = idx.shape[1];
   const ctx = x.ctx;
   return ctx.tidy(() => {
     const offsets = ctx.arange(B).mul(m).reshape([B, 1]);
-    const flat = idx.add(offsets).reshape([B * m]);
+    const flat = idx.add(offsets).reshape([B * k]);
     return x
       .reshape([B * m, c])
       .gather(flat, 0)
-      .reshape([B, m, c]);
+      .reshape([B, k, c]);
   });
 }
 

@@ -3,6 +3,7 @@
 import { record } from '../autodiff';
 import { storageOf } from '../ops/inputs';
 import type { Tensor } from '../tensor';
+import { blockJacobiEigh, shapedLike, useBlockJacobi } from './block_jacobi';
 import { mT, squareMatrices } from './common';
 
 /** The eigendecomposition of a symmetric matrix: A = vectors diag(values) vectors^T. */
@@ -62,6 +63,11 @@ export function eigh(a: Tensor): Eigh {
   if (batch * n === 0) {
     values = ctx.wrap(ctx.engine.fill(0, batch * n), [...batchShape, n]);
     vectors = ctx.wrap(ctx.engine.fill(0, a.size), a.shape);
+  } else if (useBlockJacobi(ctx, n, batch)) {
+    [values, vectors] = shapedLike(a, blockJacobiEigh, (r) => [
+      r.values.reshape([...batchShape, n]),
+      r.vectors.reshape(a.shape),
+    ]);
   } else {
     const r = ctx.engine.eigh(storageOf(op, ctx, a), batch, n);
     values = ctx.wrap(r.values, [...batchShape, n]);

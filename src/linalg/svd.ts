@@ -6,6 +6,7 @@ import { fmtShape, GradboxError } from '../errors';
 import { storageOf } from '../ops/inputs';
 import { sizeOf } from '../shape';
 import type { Tensor } from '../tensor';
+import { blockJacobiSvd, shapedLike, useBlockJacobi } from './block_jacobi';
 import { mT } from './common';
 import { inverseDifferences } from './eigh';
 
@@ -68,6 +69,12 @@ export function svd(a: Tensor): Svd {
     u = ctx.wrap(ctx.engine.fill(0, batch * m * k), [...batchShape, m, k]);
     s = ctx.wrap(ctx.engine.fill(0, 0), [...batchShape, k]);
     vt = ctx.wrap(ctx.engine.fill(0, batch * k * n), [...batchShape, k, n]);
+  } else if (useBlockJacobi(ctx, k, batch)) {
+    [u, s, vt] = shapedLike(a, blockJacobiSvd, (r) => [
+      r.u.reshape([...batchShape, m, k]),
+      r.s.reshape([...batchShape, k]),
+      r.vt.reshape([...batchShape, k, n]),
+    ]);
   } else {
     const r = ctx.engine.svd(storageOf(op, ctx, a), batch, m, n);
     u = ctx.wrap(r.u, [...batchShape, m, k]);
