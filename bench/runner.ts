@@ -128,6 +128,9 @@ export class BenchRun {
     }
     // The last measured size of each op (or estimate key): a sort's time says nothing about a cumsum's.
     const last = new Map<string, { ms: number; cost: number }>();
+    // Keys whose last case gave a wrong result: it was not timed, so nothing bounds the next size's time,
+    // and a library that is wrong at one size is not run at larger ones.
+    const wrong = new Set<string>();
     for (const c of list) {
       if (lib.supports && !lib.supports(c.op)) {
         this.rows.push({
@@ -141,6 +144,17 @@ export class BenchRun {
       }
       const cost = c.cost.flops ?? c.cost.bytes ?? c.cost.samples ?? 1;
       const key = c.estimateKey ?? c.op;
+      if (wrong.has(key) || (c.estimateFrom !== undefined && wrong.has(c.estimateFrom))) {
+        this.rows.push({
+          suite,
+          case: c.name,
+          library: lib.library,
+          backend: lib.backend,
+          variant: variant ?? lib.variant,
+          skipped: `not run: a smaller ${c.op} gave a wrong result`,
+        });
+        continue;
+      }
       const prev = last.get(key) ?? (c.estimateFrom ? last.get(c.estimateFrom) : undefined);
       const est = prev ? (prev.ms * cost) / prev.cost : 0;
       if (est > this.skipMs) {
@@ -158,6 +172,7 @@ export class BenchRun {
         const row = await this.runCase(lib, c, handle, suite, variant);
         this.rows.push(row);
         if (row.medianMs !== undefined) last.set(key, { ms: row.medianMs, cost });
+        else if (row.check?.startsWith('WRONG')) wrong.add(key);
         this.log(
           `${suite} | ${c.name} | ${lib.id} | ${row.check ?? ''} | ${row.medianMs?.toFixed(2) ?? '-'} ms | ${row.value?.toFixed(3) ?? '-'} ${row.unit ?? ''}`,
         );
